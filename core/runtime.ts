@@ -1,0 +1,49 @@
+import type { Kind, Props, ResourceState, Urn } from "./model/types.js";
+
+/** What a runtime operation may know besides its own resource. */
+export interface OperationContext {
+  stack: string;
+  /** State of every resource this one depends on (already created), by urn. */
+  deps: ReadonlyMap<Urn, ResourceState>;
+  /** Per-resource progress line ("pulling layer 2/5", …). */
+  progress(message: string): void;
+}
+
+export interface CreateRequest {
+  urn: Urn;
+  name: string;
+  /** Chosen by the applier and recorded as a pending operation before the call. */
+  id: string;
+  props: Props;
+}
+
+export interface CreateResult {
+  id: string;
+  outputs: Props;
+}
+
+/** What really exists, for refresh and drift. `props` uses the same shape as inputs. */
+export interface LiveResource {
+  id: string;
+  props: Props;
+  outputs: Props;
+  /** Container run state ("running", "exited", …); absent for other kinds. */
+  status?: string;
+}
+
+/**
+ * One kind's operations. `update` is only called for props the kind's schema marks
+ * live-updatable, and must really apply them (or throw, leaving state untouched).
+ * `delete` must be idempotent and tolerate a half-created object (crash recovery).
+ */
+export interface KindOperations {
+  create(ctx: OperationContext, req: CreateRequest): Promise<CreateResult>;
+  update(ctx: OperationContext, prior: ResourceState, props: Props): Promise<Props>;
+  delete(ctx: OperationContext, prior: ResourceState): Promise<void>;
+  read(ctx: OperationContext, prior: ResourceState): Promise<LiveResource | null>;
+}
+
+export interface Runtime {
+  operations(kind: Kind): KindOperations;
+  close(): Promise<void>;
+}
