@@ -1,0 +1,95 @@
+import {
+  ABSOLUTE_PATH, array, boolean, fail, isResource, number, oneOf, record, reference, string, stringArray, stringMap,
+} from "../model/check.js";
+import { cidrContains, formatSize, parseCidr, parseIpv4, parseSize } from "../model/units.js";
+import type { Props, PropValue } from "../model/types.js";
+import type { KindSchema } from "./kind-schema.js";
+
+export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+const ENV_NAME = { re: /^[A-Za-z_][A-Za-z0-9_]*$/, what: "an environment variable name" };
+const HOSTNAME = { re: /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, what: "a valid hostname label" };
+const ALIAS = { re: /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, what: "a valid DNS name" };
+const USER = { re: /^([a-z_][a-z0-9_-]*|\d+)(:([a-z_][a-z0-9_-]*|\d+))?$/, what: "a user as name, uid or uid:gid" };
+const SIGNAL = { re: /^SIG[A-Z0-9]+$/, what: "a signal name like SIGTERM" };
+
+function normalizeLimits(raw: unknown, path: string): Props {
+  const limits = record(raw, path, ["memory", "cpus", "pids"]);
+  const out: Props = {};
+  if (limits.memory !== undefined) {
+    const bytes = typeof limits.memory === "string" || typeof limits.memory === "number" ? parseSize(limits.memory) : null;
+    if (bytes === null) fail(`${path}.memory`, `${JSON.stringify(limits.memory)} is not a size (like "64Mi", "1Gi", "512m")`);
+    if (bytes < 6 * 2 ** 20) fail(`${path}.memory`, `${JSON.stringify(limits.memory)} is below the 6Mi minimum`);
+    out.memory = formatSize(bytes);
+  }
+  if (limits.cpus !== undefined) out.cpus = number(limits.cpus, `${path}.cpus`, { min: 0.01, max: 1024 });
+  if (limits.pids !== undefined) out.pids = number(limits.pids, `${path}.pids`, { min: 1, max: 4194304, integer: true });
+  return out;
+}
+
+function normalizeNetworks(raw: unknown, path: string): PropValue[] {
+  return array(raw, path).map((entry, i) => {
+    const at = `${path}[${i}]`;
+    if (isResource(entry)) return { network: reference(entry, at, "network") };
+    const att = record(entry, at, ["network", "ipv4", "aliases"]);
+    const out: Props = { network: reference(att.network, `${at}.network`, "network") };
+    if (att.ipv4 !== undefined) {
+      const ip = string(att.ipv4, `${at}.ipv4`);
+      if (parseIpv4(ip) === null) fail(`${at}.ipv4`, `${JSON.stringify(ip)} is not an IPv4 address`);
+      out.ipv4 = ip;
+    }
+    if (att.aliases !== undefined) out.aliases = stringArray(att.aliases, `${at}.aliases`).map((a, j) => string(a, `${at}.aliases[${j}]`, ALIAS));
+    return out;
+  });
+}
+
+function normalizeMounts(raw: unknown, path: string): PropValue[] {
+  const targets = new Set<string>();
+  return array(raw, path).map((entry, i) => {
+    const at = `${path}[${i}]`;
+    const mount = record(entry, at, ["volume", "hostPath", "target", "readOnly"]);
+    const target = string(mount.target, `${at}.target`, ABSOLUTE_PATH);
+    if (targets.has(target)) fail(`${at}.target`, `${target} is mounted twice`);
+    targets.add(target);
+    const out: Props = { target };
+    if ((mount.volume === undefined) === (mount.hostPath === undefined)) fail(at, "needs exactly one of volume or hostPath");
+    if (mount.volume !== undefined) out.volume = reference(mount.volume, `${at}.volume`, "volume");
+    if (mount.hostPath !== undefined) out.hostPath = string(mount.hostPath, `${at}.hostPath`, ABSOLUTE_PATH);
+    if (mount.readOnly !== undefined) out.readOnly = boolean(mount.readOnly, `${at}.readOnly`);
+    return out;
+  });
+}
+
+export const containerSchema: KindSchema = {
+  kind: "container",
+  normalize(raw, path) {
+    const props = record(raw, path, [
+      "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "mounts",
+      "restart", "stopTimeout", "stopSignal", "init",
+    ]);
+    const out: Props = { image: reference(props.image, `${path}.image`, "image") };
+    if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
+    if (props.entrypoint !== undefined) out.entrypoint = stringArray(props.entrypoint, `${path}.entrypoint`);
+    if (props.env !== undefined) out.env = stringMap(props.env, `${path}.env`, ENV_NAME);
+    if (props.workdir !== undefined) out.workdir = string(props.workdir, `${path}.workdir`, ABSOLUTE_PATH);
+    if (props.user !== undefined) out.user = string(props.user, `${path}.user`, USER);
+    if (props.hostname !== undefined) out.hostname = string(props.hostname, `${path}.hostname`, HOSTNAME);
+    if (props.limits !== undefined) out.limits = normalizeLimits(props.limits, `${path}.limits`);
+    if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
+    if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
+    if (props.restart !== undefined) out.restart = oneOf(props.restart, `${path}.restart`, RESTART_POLICIES);
+    if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });
+    if (props.stopSignal !== undefined) out.stopSignal = string(props.stopSignal, `${path}.stopSignal`, SIGNAL);
+    if (props.init !== undefined) out.init = boolean(props.init, `${path}.init`);
+    return out;
+  },
+  // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process.
+  updatable: ["limits", "restart", "stopTimeout", "stopSignal"],
+  outputs: ["id", "pid", "ipAddresses", "startedAt"],
+};
+
+/** Static addresses must sit inside their network's subnet: checked once both are known (plan time). */
+export function ipOutsideSubnet(ip: string, subnet: string): boolean {
+  const cidr = parseCidr(subnet);
+  const address = parseIpv4(ip);
+  return !cidr || address === null || !cidrContains(cidr, address);
+}

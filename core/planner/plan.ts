@@ -1,0 +1,100 @@
+/**
+ * The planner: desired resources + prior state -> Plan. Pure (no I/O), deterministic.
+ * Every changed attribute is either live-updatable (per the kind's schema) or forces replacement;
+ * a resource referencing one that is replaced is itself changed (its ref is "known after apply").
+ */
+import { PlanError } from "../errors.js";
+import { topologicalOrder } from "../graph.js";
+import { SCHEMAS, isUpdatable } from "../kinds/index.js";
+import type { DesiredResource, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
+import { equalValues, flatten, refsIn, setPath, underAny } from "./props-path.js";
+import type { AttributeChange, Plan, ResourceChange } from "./plan-types.js";
+
+export interface PlanOptions {
+  /** Force replacement of these resources (`--replace`). */
+  replace?: readonly Urn[];
+}
+
+export function plan(desired: readonly DesiredResource[], state: StackState, options: PlanOptions = {}): Plan {
+  const order = topologicalOrder(desired);
+  const desiredByUrn = new Map(desired.map((d) => [d.urn, d]));
+  const priorByUrn = new Map(state.resources.map((r) => [r.urn, r]));
+  const replaced = new Set<Urn>();
+  const changes: ResourceChange[] = [];
+
+  for (const urn of order) {
+    const wanted = desiredByUrn.get(urn)!;
+    const prior = priorByUrn.get(urn);
+    const change = prior ? diffExisting(wanted, prior, replaced, options) : createChange(wanted);
+    if (change.action === "replace") replaced.add(urn);
+    changes.push(change);
+  }
+  for (const prior of [...state.resources].sort((a, b) => a.urn.localeCompare(b.urn))) {
+    if (!desiredByUrn.has(prior.urn)) changes.push(deleteChange(prior));
+  }
+  return { stack: state.stack, lineage: state.lineage, serial: state.serial, changes };
+}
+
+function createChange(wanted: DesiredResource): ResourceChange {
+  const attributes = [...flatten(wanted.props)].map(([path, after]): AttributeChange => ({
+    path, after, afterUnknown: false, forcesReplacement: false,
+  }));
+  return {
+    urn: wanted.urn, kind: wanted.kind, name: wanted.name, action: "create", prior: null, desired: wanted,
+    after: wanted.props, attributes, computed: [...SCHEMAS[wanted.kind].outputs], replaceReasons: [],
+    deleteBeforeReplace: false,
+  };
+}
+
+function deleteChange(prior: ResourceState): ResourceChange {
+  const attributes = [...flatten(prior.inputs)].map(([path, before]): AttributeChange => ({
+    path, before, afterUnknown: false, forcesReplacement: false,
+  }));
+  return {
+    urn: prior.urn, kind: prior.kind, name: prior.name, action: "delete", prior, desired: null, after: null,
+    attributes, computed: [], replaceReasons: [], deleteBeforeReplace: false,
+  };
+}
+
+function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: Set<Urn>, options: PlanOptions): ResourceChange {
+  const schema = SCHEMAS[wanted.kind];
+  const ignore = wanted.options.ignoreChanges;
+  const after = keepIgnored(wanted.props, prior.inputs, ignore);
+  const before = flatten(prior.inputs);
+  const next = flatten(after);
+  const attributes: AttributeChange[] = [];
+  const replaceReasons: string[] = [];
+
+  for (const path of [...new Set([...before.keys(), ...next.keys()])].sort()) {
+    const was = before.get(path);
+    const will = next.get(path);
+    const replacedTargets = refsIn(will).filter((urn) => replaced.has(urn as Urn));
+    if (equalValues(was, will) && replacedTargets.length === 0) continue;
+    const forcesReplacement = !isUpdatable(schema, path);
+    attributes.push({ path, before: was, after: will, afterUnknown: replacedTargets.length > 0, forcesReplacement });
+    if (forcesReplacement) {
+      replaceReasons.push(replacedTargets.length ? `${path} (${replacedTargets.join(", ")} is replaced)` : path);
+    }
+  }
+  if (options.replace?.includes(wanted.urn)) replaceReasons.push("requested with --replace");
+
+  const action = replaceReasons.length ? "replace" : attributes.length ? "update" : "noop";
+  if (action === "replace" && wanted.options.protect) {
+    throw new PlanError("PROTECTED", `${wanted.urn} is protected but the plan must replace it (${replaceReasons.join("; ")})`, wanted.location);
+  }
+  return {
+    urn: wanted.urn, kind: wanted.kind, name: wanted.name, action, prior, desired: wanted, after, attributes,
+    computed: action === "replace" ? [...schema.outputs] : [], replaceReasons,
+    deleteBeforeReplace: wanted.options.deleteBeforeReplace ?? true,
+  };
+}
+
+/** Desired props, except that paths under `ignoreChanges` keep the values state already has. */
+function keepIgnored(desired: Props, prior: Props, ignore: readonly string[]): Props {
+  if (ignore.length === 0) return desired;
+  const out = structuredClone(desired) as Props;
+  const priorFlat = flatten(prior);
+  for (const path of flatten(desired).keys()) if (underAny(path, ignore)) setPath(out, path, priorFlat.get(path));
+  for (const [path, value] of priorFlat) if (underAny(path, ignore)) setPath(out, path, value as PropValue);
+  return out;
+}

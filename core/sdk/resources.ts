@@ -1,0 +1,80 @@
+import { isAbsolute, resolve } from "node:path";
+import { SCHEMAS } from "../kinds/index.js";
+import { RESOURCE_BRAND, fail, record, string, stringArray } from "../model/check.js";
+import { urnOf, type Kind, type Urn } from "../model/types.js";
+import { activeCollection, callerLocation, register, withLocation } from "./registry.js";
+import type { ContainerArgs, ImageArgs, NetworkArgs, ResourceOptions, VolumeArgs } from "./types.js";
+import { RESOURCE_NAME } from "../model/check.js";
+
+/** Base of every resource a stack program declares. Construction validates and registers it. */
+export abstract class Resource {
+  readonly [RESOURCE_BRAND] = true as const;
+  readonly urn: Urn;
+
+  protected constructor(readonly kind: Kind, readonly name: string, args: unknown, opts: ResourceOptions = {}) {
+    const location = callerLocation();
+    const path = `${kind}.${typeof name === "string" ? name : "?"}`;
+    try {
+      string(name, `${kind} name`, RESOURCE_NAME);
+      this.urn = urnOf(kind, name);
+      const props = SCHEMAS[kind].normalize(args, path);
+      const options = normalizeOptions(opts, path);
+      const dependsOn = new Set<Urn>(options.dependsOn);
+      collectRefs(props, dependsOn);
+      register({
+        urn: this.urn, kind, name, props, dependsOn: [...dependsOn].sort(), location,
+        options: { protect: options.protect, ignoreChanges: options.ignoreChanges },
+      });
+    } catch (error) {
+      throw withLocation(error, location);
+    }
+  }
+}
+
+function normalizeOptions(opts: unknown, path: string) {
+  const o = record(opts ?? {}, `${path} (options)`, ["dependsOn", "protect", "ignoreChanges"]);
+  const dependsOn = (o.dependsOn === undefined ? [] : (o.dependsOn as unknown[])).map((dep, i) => {
+    if (!(dep instanceof Resource)) fail(`${path}.dependsOn[${i}]`, "expected a resource");
+    return dep.urn;
+  });
+  return {
+    dependsOn,
+    protect: o.protect === true,
+    ignoreChanges: o.ignoreChanges === undefined ? [] : stringArray(o.ignoreChanges, `${path}.ignoreChanges`),
+  };
+}
+
+function collectRefs(value: unknown, into: Set<Urn>): void {
+  if (Array.isArray(value)) value.forEach((v) => collectRefs(v, into));
+  else if (value && typeof value === "object") {
+    const ref = (value as { $ref?: Urn }).$ref;
+    if (typeof ref === "string") into.add(ref);
+    else Object.values(value).forEach((v) => collectRefs(v, into));
+  }
+}
+
+export class Image extends Resource {
+  constructor(name: string, args: ImageArgs, opts?: ResourceOptions) {
+    const base = activeCollection().baseDir;
+    const rootfs = typeof args?.rootfs === "string" && !isAbsolute(args.rootfs) ? resolve(base, args.rootfs) : args?.rootfs;
+    super("image", name, args && typeof args === "object" ? { ...args, rootfs } : args, opts);
+  }
+}
+
+export class Volume extends Resource {
+  constructor(name: string, args: VolumeArgs = {}, opts?: ResourceOptions) {
+    super("volume", name, args, opts);
+  }
+}
+
+export class Network extends Resource {
+  constructor(name: string, args: NetworkArgs, opts?: ResourceOptions) {
+    super("network", name, args, opts);
+  }
+}
+
+export class Container extends Resource {
+  constructor(name: string, args: ContainerArgs, opts?: ResourceOptions) {
+    super("container", name, args, opts);
+  }
+}

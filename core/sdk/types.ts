@@ -1,0 +1,81 @@
+/** The typed props users write in stack programs. Kept apart from the canonical (normalized) Props. */
+import type { Container, Image, Network, Resource, Volume } from "./resources.js";
+
+export interface ResourceOptions {
+  /** Extra ordering edges besides the references in props. */
+  dependsOn?: Resource[];
+  /** Any plan that would delete this resource is an error. */
+  protect?: boolean;
+  /** Dotted prop paths whose changes are ignored, e.g. `limits.memory`. */
+  ignoreChanges?: string[];
+}
+
+export interface ImageConfigArgs {
+  env?: Record<string, string>;
+  cmd?: string[];
+  entrypoint?: string[];
+  workdir?: string;
+  user?: string;
+}
+
+export interface ImageArgs {
+  /** A root filesystem directory (or .tar/.tar.gz), relative to the stack file, imported as one layer. */
+  rootfs: string;
+  /** Defaults for containers of this image (like `docker import --change`). */
+  config?: ImageConfigArgs;
+}
+
+export interface VolumeArgs {
+  labels?: Record<string, string>;
+}
+
+export interface NetworkArgs {
+  /** IPv4 subnet of the bridge, e.g. "10.89.0.0/24". */
+  subnet: string;
+  /** Bridge address; defaults to the first host address of the subnet. */
+  gateway?: string;
+  /** No route out of the network. */
+  internal?: boolean;
+  mtu?: number;
+}
+
+export interface NetworkAttachment {
+  network: Network;
+  ipv4?: string;
+  aliases?: string[];
+}
+
+export type MountArgs =
+  | { volume: Volume; target: string; readOnly?: boolean }
+  | { hostPath: string; target: string; readOnly?: boolean };
+
+export interface ContainerLimits {
+  /** Memory limit: "64Mi", "1Gi", "512m" (live-updatable). */
+  memory?: string;
+  /** CPU quota in cores, e.g. 0.5 (live-updatable). */
+  cpus?: number;
+  /** Maximum number of processes (live-updatable). */
+  pids?: number;
+}
+
+export interface ContainerArgs {
+  image: Image;
+  /** Replaces the image's Cmd. */
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  limits?: ContainerLimits;
+  networks?: Array<Network | NetworkAttachment>;
+  mounts?: MountArgs[];
+  restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Seconds between stopSignal and SIGKILL (default 10). */
+  stopTimeout?: number;
+  stopSignal?: string;
+  /** Run a minimal init as PID 1 that forwards signals and reaps zombies. */
+  init?: boolean;
+}
+
+export type { Container };
