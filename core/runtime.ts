@@ -47,3 +47,13 @@ export interface Runtime {
   operations(kind: Kind): KindOperations;
   close(): Promise<void>;
 }
+
+/** Actions on running containers that are not part of the declarative lifecycle (logs, …). */
+export interface ContainerActions {
+  /** Log lines of a container (stdout and stderr); with `follow`, keeps yielding until aborted. */
+  logs(state: ResourceState, options: { follow: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<string>;
+}
+
+export interface RuntimeWithActions extends Runtime {
+  containers: ContainerActions;
+}

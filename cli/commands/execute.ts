@@ -1,0 +1,67 @@
+/** Shared by apply and destroy: show the plan, confirm, run it with progress, report. */
+import { createInterface } from "node:readline/promises";
+import { applyPlan } from "../../core/apply/applier.js";
+import { CinfraError } from "../../core/errors.js";
+import { hasChanges, summarize, type Plan } from "../../core/planner/plan-types.js";
+import type { StateStore } from "../../core/state-store.js";
+import { EXIT, formatError } from "../exit-codes.js";
+import { openRuntime } from "../context.js";
+import { renderPlan } from "../render/plan-text.js";
+import { progressLine } from "../render/progress.js";
+import { styleFor } from "../render/style.js";
+
+export interface ExecuteFlags {
+  yes?: boolean;
+  parallelism?: number;
+}
+
+export async function executePlan(plan: Plan, flags: ExecuteFlags, store: StateStore, verb: "Apply" | "Destroy"): Promise<number> {
+  const out = styleFor(process.stdout);
+  process.stdout.write(renderPlan(plan, out));
+  if (!hasChanges(plan)) return EXIT.ok;
+  if (!flags.yes && !(await confirm())) {
+    process.stdout.write(`${verb} cancelled.\n`);
+    return EXIT.error;
+  }
+  const runtime = openRuntime();
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write("\nInterrupt received: finishing operations in flight and saving state (Ctrl-C again to abort).\n");
+    interrupt.abort();
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const result = await applyPlan(plan, {
+      store, runtime, parallelism: flags.parallelism, signal: interrupt.signal,
+      onEvent: (event) => {
+        const line = progressLine(event, out);
+        if (line) process.stdout.write(`${line}\n`);
+      },
+    });
+    for (const failure of result.failed) {
+      process.stderr.write(`${out.red("Error:")} ${failure.urn}: ${formatError(failure.error)}\n`);
+    }
+    const sum = summarize(plan);
+    const status = result.failed.length || result.skipped.length ? out.red(`${verb} incomplete!`) : out.green(`${verb} complete!`);
+    process.stdout.write(`\n${status} Resources: ${sum.create + sum.replace} added, ${sum.update} changed, ${sum.delete + sum.replace} destroyed` +
+      ` (${result.done} operations done, ${result.failed.length} failed, ${result.skipped.length} skipped).\n`);
+    return result.failed.length || result.skipped.length ? EXIT.error : EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSigint);
+    await runtime.close();
+  }
+}
+
+async function confirm(): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new CinfraError("NEEDS_CONFIRMATION", "refusing to change anything without confirmation: stdin is not a terminal, pass --yes");
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
+    return answer.trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}

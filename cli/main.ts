@@ -1,0 +1,75 @@
+/** The `cinfra` command: parse arguments, call the command, turn errors into messages and exit codes. */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { EXIT, formatError } from "./exit-codes.js";
+import { applyCommand, destroyCommand } from "./commands/apply.js";
+import { logsCommand } from "./commands/logs.js";
+import { planCommand } from "./commands/plan.js";
+import { psCommand } from "./commands/ps.js";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(run: (code: Promise<number>) => void): Command {
+  const program = new Command("cinfra")
+    .description("Declarative containers on cinfra's own Linux runtime")
+    .version("0.1.0")
+    .addOption(new Option("--state <path-or-url>", "state store: SQLite file or postgres:// URL").env("CINFRA_STATE"))
+    .option("--stack <name>", "stack name (default: the program file's name)")
+    .showHelpAfterError();
+
+  const globals = () => program.opts<{ state?: string; stack?: string }>();
+
+  program.command("plan").argument("<stack.ts>", "stack program")
+    .description("show what apply would change")
+    .option("--detailed-exitcode", "exit 2 when there are changes, 0 when none")
+    .option("--replace <name>", "force replacement of a resource (repeatable)", collect)
+    .option("--json", "machine-readable plan")
+    .action((file: string, opts) => run(planCommand(file, { ...globals(), ...opts })));
+
+  program.command("apply").argument("<stack.ts>", "stack program")
+    .description("create, update and delete resources to match the program")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--replace <name>", "force replacement of a resource (repeatable)", collect)
+    .option("--parallelism <n>", "operations at a time", positiveInt, 10)
+    .action((file: string, opts) => run(applyCommand(file, { ...globals(), ...opts })));
+
+  program.command("destroy").argument("[stack.ts]", "stack program (names the stack)")
+    .description("delete every resource of the stack")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--parallelism <n>", "operations at a time", positiveInt, 10)
+    .action((file: string | undefined, opts) => run(destroyCommand(file, { ...globals(), ...opts })));
+
+  program.command("ps").description("list managed containers with state, pid, ip and uptime")
+    .option("--json", "machine-readable output")
+    .action((opts) => run(psCommand({ ...globals(), ...opts })));
+
+  program.command("logs").argument("<container>", "container name")
+    .description("print a container's output")
+    .option("-f, --follow", "keep printing new output")
+    .option("--tail <n>", "only the last n lines", positiveInt)
+    .action((name: string, opts) => run(logsCommand(name, { ...globals(), ...opts })));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let pending: Promise<number> = Promise.resolve(EXIT.ok);
+  const program = buildProgram((code) => { pending = code; });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return await pending;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    if (code.startsWith("commander.")) {
+      return code === "commander.helpDisplayed" || code === "commander.version" ? EXIT.ok : EXIT.error;
+    }
+    process.stderr.write(`Error: ${formatError(error)}\n`);
+    return EXIT.error;
+  }
+}
