@@ -11,6 +11,7 @@ export default defineConfig({
           name: "linux",
           include: ["test/linux/**/*.test.ts", "test/e2e/**/*.test.ts"],
           fileParallelism: false,
+          globalSetup: ["test/helpers/build-once.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,0 +1,70 @@
+/**
+ * IPv4 address leases for a network: one file per address under `<network dir>/leases/`, created
+ * with O_EXCL so two concurrent creates can never take the same address, and surviving restarts.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CinfraError } from "../../../core/errors.js";
+import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../../../core/model/units.js";
+
+export class Leases {
+  constructor(private readonly dir: string) {}
+
+  private file(ip: string): string {
+    return join(this.dir, ip);
+  }
+
+  /** Lease `wanted`, or the lowest free host address of the subnet, to `holder`. */
+  acquire(subnet: string, gateway: string, holder: string, wanted?: string): string {
+    const cidr = parseCidr(subnet);
+    if (!cidr) throw new CinfraError("IPAM", `bad subnet ${subnet}`);
+    mkdirSync(this.dir, { recursive: true });
+    const reserved = new Set([cidr.network, cidr.network + cidr.size - 1, parseIpv4(gateway)]);
+    if (wanted) {
+      const address = parseIpv4(wanted);
+      if (address === null || !cidrContains(cidr, address) || reserved.has(address)) {
+        throw new CinfraError("IPAM", `${wanted} is not a free host address of ${subnet}`);
+      }
+      if (!this.tryTake(wanted, holder)) throw new CinfraError("IPAM", `${wanted} is already in use on ${subnet}`);
+      return wanted;
+    }
+    for (let address = cidr.network + 1; address < cidr.network + cidr.size - 1; address++) {
+      if (reserved.has(address)) continue;
+      const ip = formatIpv4(address);
+      if (this.tryTake(ip, holder)) return ip;
+    }
+    throw new CinfraError("IPAM", `subnet ${subnet} has no free address left`);
+  }
+
+  private tryTake(ip: string, holder: string): boolean {
+    try {
+      writeFileSync(this.file(ip), holder, { flag: "wx" });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw error;
+    }
+  }
+
+  release(ip: string): void {
+    rmSync(this.file(ip), { force: true });
+  }
+
+  /** Every address a holder has (used to clean up after a crash). */
+  heldBy(holder: string): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names.filter((ip) => {
+      try {
+        return readFileSync(join(this.dir, ip), "utf8") === holder;
+      } catch {
+        return false;
+      }
+    });
+  }
+}
+
