@@ -6,7 +6,7 @@
 import { PlanError } from "../errors.js";
 import { topologicalOrder } from "../graph.js";
 import { SCHEMAS, isUpdatable } from "../kinds/index.js";
-import type { DesiredResource, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
+import type { DesiredResource, Kind, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
 import { equalValues, flatten, refsIn, setPath, underAny } from "./props-path.js";
 import type { AttributeChange, Plan, ResourceChange } from "./plan-types.js";
 
@@ -56,19 +56,27 @@ function deleteChange(prior: ResourceState): ResourceChange {
   };
 }
 
-function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: Set<Urn>, options: PlanOptions): ResourceChange {
-  const schema = SCHEMAS[wanted.kind];
-  const ignore = wanted.options.ignoreChanges;
-  const after = keepIgnored(wanted.props, prior.inputs, ignore);
-  const before = flatten(prior.inputs);
+/** The attribute-level diff of one resource: shared by the planner and the Pulumi provider's Diff. */
+export interface ResourceDiff {
+  after: Props;
+  attributes: AttributeChange[];
+  replaceReasons: string[];
+}
+
+export function diffResource(
+  kind: Kind, priorInputs: Props, desiredProps: Props,
+  options: { ignoreChanges?: readonly string[]; replacedDeps?: ReadonlySet<Urn> } = {},
+): ResourceDiff {
+  const schema = SCHEMAS[kind];
+  const after = keepIgnored(desiredProps, priorInputs, options.ignoreChanges ?? []);
+  const before = flatten(priorInputs);
   const next = flatten(after);
   const attributes: AttributeChange[] = [];
   const replaceReasons: string[] = [];
-
   for (const path of [...new Set([...before.keys(), ...next.keys()])].sort()) {
     const was = before.get(path);
     const will = next.get(path);
-    const replacedTargets = refsIn(will).filter((urn) => replaced.has(urn as Urn));
+    const replacedTargets = refsIn(will).filter((urn) => options.replacedDeps?.has(urn as Urn));
     if (equalValues(was, will) && replacedTargets.length === 0) continue;
     const forcesReplacement = !isUpdatable(schema, path);
     attributes.push({ path, before: was, after: will, afterUnknown: replacedTargets.length > 0, forcesReplacement });
@@ -76,6 +84,13 @@ function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: S
       replaceReasons.push(replacedTargets.length ? `${path} (${replacedTargets.join(", ")} is replaced)` : path);
     }
   }
+  return { after, attributes, replaceReasons };
+}
+
+function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: Set<Urn>, options: PlanOptions): ResourceChange {
+  const { after, attributes, replaceReasons } = diffResource(wanted.kind, prior.inputs, wanted.props, {
+    ignoreChanges: wanted.options.ignoreChanges, replacedDeps: replaced,
+  });
   if (options.replace?.includes(wanted.urn)) replaceReasons.push("requested with --replace");
 
   const action = replaceReasons.length ? "replace" : attributes.length ? "update" : "noop";
@@ -84,7 +99,7 @@ function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: S
   }
   return {
     urn: wanted.urn, kind: wanted.kind, name: wanted.name, action, prior, desired: wanted, after, attributes,
-    computed: action === "replace" ? [...schema.outputs] : [], replaceReasons,
+    computed: action === "replace" ? [...SCHEMAS[wanted.kind].outputs] : [], replaceReasons,
     deleteBeforeReplace: wanted.options.deleteBeforeReplace ?? true,
   };
 }
