@@ -5,6 +5,7 @@
  */
 import { PlanError } from "../errors.js";
 import { topologicalOrder } from "../graph.js";
+import { validateStack } from "../validate-stack.js";
 import { SCHEMAS, isUpdatable } from "../kinds/index.js";
 import type { DesiredResource, Kind, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
 import { equalValues, flatten, refsIn, setPath, underAny } from "./props-path.js";
@@ -16,6 +17,7 @@ export interface PlanOptions {
 }
 
 export function plan(desired: readonly DesiredResource[], state: StackState, options: PlanOptions = {}): Plan {
+  validateStack(desired);
   const order = topologicalOrder(desired);
   const desiredByUrn = new Map(desired.map((d) => [d.urn, d]));
   const priorByUrn = new Map(state.resources.map((r) => [r.urn, r]));

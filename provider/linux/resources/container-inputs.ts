@@ -1,0 +1,59 @@
+/**
+ * Typed view of a container's canonical props (validated by core/kinds/container.ts), and the
+ * effective process settings: what the user declared, falling back to the image's config.
+ */
+import { RuntimeError } from "../../../core/errors.js";
+import { parseSize } from "../../../core/model/units.js";
+import type { Props, Ref } from "../../../core/model/types.js";
+import type { CgroupLimits } from "../cgroups/index.js";
+
+export interface ContainerInputs {
+  image: Ref;
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  limits?: { memory?: string; cpus?: number; pids?: number };
+  networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
+  mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
+  restart?: string;
+  stopTimeout?: number;
+  stopSignal?: string;
+  init?: boolean;
+}
+
+export interface ImageDefaults {
+  env?: Record<string, string>;
+  cmd?: string[];
+  entrypoint?: string[];
+  workdir?: string;
+  user?: string;
+}
+
+export const asContainerInputs = (props: Props) => props as unknown as ContainerInputs;
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Docker's rule: a declared entrypoint drops the image's Cmd unless a command is declared too. */
+export function effectiveArgs(inputs: ContainerInputs, image: ImageDefaults): string[] {
+  const entrypoint = inputs.entrypoint ?? image.entrypoint ?? [];
+  const command = inputs.command ?? (inputs.entrypoint ? [] : image.cmd ?? []);
+  const args = [...entrypoint, ...command];
+  if (args.length === 0) throw new RuntimeError("NO_COMMAND", "the container declares no command and its image has no Cmd/Entrypoint");
+  return args;
+}
+
+export function effectiveEnv(inputs: ContainerInputs, image: ImageDefaults, hostname: string): string[] {
+  const env: Record<string, string> = { PATH: DEFAULT_PATH, ...image.env, HOSTNAME: hostname, ...inputs.env };
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+export function cgroupLimits(limits: ContainerInputs["limits"]): CgroupLimits {
+  const out: CgroupLimits = {};
+  if (limits?.memory !== undefined) out.memory = parseSize(limits.memory) ?? undefined;
+  if (limits?.cpus !== undefined) out.cpus = limits.cpus;
+  if (limits?.pids !== undefined) out.pids = limits.pids;
+  return out;
+}
