@@ -7,6 +7,7 @@ import { styleFor } from "../render/style.js";
 import { EXIT } from "../exit-codes.js";
 import { openStore, stackName, type GlobalOptions } from "../context.js";
 import { urnsForNames } from "./resolve-names.js";
+import { checkHostInputs } from "../preflight.js";
 
 export interface PlanFlags extends GlobalOptions {
   detailedExitcode?: boolean;
@@ -17,6 +18,7 @@ export interface PlanFlags extends GlobalOptions {
 /** Load the program and plan it against the stack's state. Shared by plan and apply. */
 export async function planStack(file: string, flags: PlanFlags, store: StateStore): Promise<Plan> {
   const loaded = await loadStack(file);
+  checkHostInputs(loaded.resources);
   const state = await store.load(stackName(file, flags));
   const options: PlanOptions = { replace: urnsForNames(flags.replace ?? [], loaded.resources.map((r) => r.urn)) };
   return makePlan(loaded.resources, state, options);
