@@ -1,0 +1,29 @@
+import { join } from "node:path";
+import type { RuntimeConfig } from "../config.js";
+
+/** Where one container's files live: persistent data under libRoot, volatile state under runRoot. */
+export interface ContainerPaths {
+  /** `<libRoot>/containers/<id>`: owner.json, overlay dirs, hosts files, the output log. */
+  dir: string;
+  upper: string;
+  work: string;
+  /** The overlay's merged view, mounted inside the container's own mount namespace only. */
+  rootfs: string;
+  hosts: string;
+  hostname: string;
+  resolv: string;
+  log: string;
+  /** `<runRoot>/containers/<id>`: spec, pid, exit status (written by the shim). */
+  stateDir: string;
+  netns: string;
+}
+
+export function containerPaths(config: RuntimeConfig, id: string): ContainerPaths {
+  const dir = join(config.libRoot, "containers", id);
+  const stateDir = join(config.runRoot, "containers", id);
+  return {
+    dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"),
+    hosts: join(dir, "hosts"), hostname: join(dir, "hostname"), resolv: join(dir, "resolv.conf"),
+    log: join(dir, "output.log"), stateDir, netns: join(config.runRoot, "netns", id),
+  };
+}

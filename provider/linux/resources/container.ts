@@ -1,0 +1,74 @@
+/** Container operations: create (container-start.ts), live update of limits, stop+delete, read of live state. */
+import { existsSync, rmSync } from "node:fs";
+import type { KindOperations, LiveResource } from "../../../core/runtime.js";
+import type { Props, ResourceState } from "../../../core/model/types.js";
+import { formatSize } from "../../../core/model/units.js";
+import { readContainerStatus } from "../supervise/status.js";
+import { stopContainer } from "../supervise/stop.js";
+import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
+import { detachNetworks, readAttachments } from "./container-network.js";
+import { containerPaths } from "./container-paths.js";
+import { createContainer, type ContainerDeps } from "./container-start.js";
+
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
+export function containerOperations(deps: ContainerDeps): KindOperations {
+  const { config, cgroups, images } = deps;
+  return {
+    create: (ctx, req) => createContainer(deps, ctx, req),
+
+    async update(_ctx, prior, props) {
+      // Only live-updatable props reach here (the schema says which): limits go to the cgroup now;
+      // restart and stop settings are read from state when they are needed.
+      const next = asContainerInputs(props).limits;
+      if (JSON.stringify(next) !== JSON.stringify(asContainerInputs(prior.inputs).limits)) {
+        await cgroups.update(prior.id, cgroupLimits(next ?? {}));
+      }
+      return prior.outputs;
+    },
+
+    async delete(_ctx, prior) {
+      const paths = containerPaths(config, prior.id);
+      const inputs = asContainerInputs(prior.inputs);
+      if (existsSync(paths.stateDir)) {
+        await stopContainer(paths.stateDir, {
+          signal: inputs.stopSignal ?? "SIGTERM",
+          timeoutMs: (inputs.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000,
+        });
+      }
+      await cgroups.kill(prior.id);
+      await cgroups.destroy(prior.id);
+      detachNetworks(config, deps.links(), prior.id, paths);
+      images.releaseHolder(prior.id);
+      rmSync(paths.dir, { recursive: true, force: true });
+      rmSync(paths.stateDir, { recursive: true, force: true });
+    },
+
+    async read(_ctx, prior) {
+      return readContainer(deps, prior);
+    },
+  };
+}
+
+/** What really runs: process state from the shim's records, limits from the kernel's cgroup files. */
+export async function readContainer(deps: ContainerDeps, prior: ResourceState): Promise<LiveResource | null> {
+  const paths = containerPaths(deps.config, prior.id);
+  if (!existsSync(paths.dir)) return null;
+  const status = readContainerStatus(paths.stateDir);
+  const limits = await deps.cgroups.read(prior.id).catch(() => null);
+  const props: Props = { ...prior.inputs };
+  if (limits && prior.inputs.limits) {
+    const declared = prior.inputs.limits as Props;
+    const live: Props = {};
+    if (declared.memory !== undefined && limits.memory !== undefined) live.memory = formatSize(limits.memory);
+    if (declared.cpus !== undefined && limits.cpus !== undefined) live.cpus = limits.cpus;
+    if (declared.pids !== undefined && limits.pids !== undefined) live.pids = limits.pids;
+    props.limits = { ...declared, ...live };
+  }
+  const ipAddresses = Object.fromEntries(readAttachments(paths).map((a) => [a.networkName, a.ip]));
+  const outputs: Props = { id: prior.id, ipAddresses };
+  if (status.pid !== null) outputs.pid = status.pid;
+  if (status.startedAt !== null) outputs.startedAt = new Date(status.startedAt).toISOString();
+  if (status.exitCode !== null) outputs.exitCode = status.exitCode;
+  return { id: prior.id, props, outputs, status: status.state };
+}
