@@ -28,13 +28,16 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .description("show what apply would change")
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when none")
     .option("--replace <name>", "force replacement of a resource (repeatable)", collect)
-    .option("--json", "machine-readable plan")
+    .option("--target <name>", "plan only this resource and its dependencies (repeatable)", collect)
+    .option("--json", "machine-readable plan (schema: docs/plan-json.md)")
+    .option("--out <file>", "save the exact plan for a later `cinfra apply <file>`")
     .action((file: string, opts) => run(planCommand(file, { ...globals(), ...opts })));
 
-  program.command("apply").argument("<stack.ts>", "stack program")
+  program.command("apply").argument("<stack.ts|plan-file>", "stack program, or a plan saved with plan --out")
     .description("create, update and delete resources to match the program")
     .option("-y, --yes", "do not ask for confirmation")
     .option("--replace <name>", "force replacement of a resource (repeatable)", collect)
+    .option("--target <name>", "apply only this resource and its dependencies (repeatable)", collect)
     .option("--parallelism <n>", "operations at a time", positiveInt, 10)
     .action((file: string, opts) => run(applyCommand(file, { ...globals(), ...opts })));
 

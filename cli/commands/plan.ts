@@ -1,18 +1,23 @@
 import { loadStack } from "../loader/load-stack.js";
 import { plan as makePlan, type PlanOptions } from "../../core/planner/plan.js";
 import { hasChanges, type Plan } from "../../core/planner/plan-types.js";
+import { targetPlan } from "../../core/planner/target.js";
 import type { StateStore } from "../../core/state-store.js";
 import { renderPlan } from "../render/plan-text.js";
+import { planToJson } from "../render/plan-json.js";
 import { styleFor } from "../render/style.js";
 import { EXIT } from "../exit-codes.js";
 import { openStore, stackName, type GlobalOptions } from "../context.js";
 import { urnsForNames } from "./resolve-names.js";
 import { checkHostInputs } from "../preflight.js";
+import { writeSavedPlan } from "../saved-plan.js";
 
 export interface PlanFlags extends GlobalOptions {
   detailedExitcode?: boolean;
   replace?: string[];
+  target?: string[];
   json?: boolean;
+  out?: string;
 }
 
 /** Load the program and plan it against the stack's state. Shared by plan and apply. */
@@ -20,16 +25,28 @@ export async function planStack(file: string, flags: PlanFlags, store: StateStor
   const loaded = await loadStack(file);
   checkHostInputs(loaded.resources);
   const state = await store.load(stackName(file, flags));
-  const options: PlanOptions = { replace: urnsForNames(flags.replace ?? [], loaded.resources.map((r) => r.urn)) };
-  return makePlan(loaded.resources, state, options);
+  const known = loaded.resources.map((r) => r.urn);
+  const options: PlanOptions = { replace: urnsForNames(flags.replace ?? [], known) };
+  const plan = makePlan(loaded.resources, state, options);
+  if (!flags.target?.length) return plan;
+  const targeted = targetPlan(plan, urnsForNames(flags.target, [...known, ...state.resources.map((r) => r.urn)]));
+  process.stderr.write(
+    `Warning: resource targeting is in effect: the plan may not match the program; ${targeted.excluded.length} change(s) left out` +
+      `${targeted.excluded.length ? ` (${targeted.excluded.join(", ")})` : ""}.\n`,
+  );
+  return targeted.plan;
 }
 
 export async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   const store = await openStore(flags);
   try {
     const plan = await planStack(file, flags, store);
-    if (flags.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
     else process.stdout.write(renderPlan(plan, styleFor(process.stdout)));
+    if (flags.out) {
+      writeSavedPlan(flags.out, plan);
+      if (!flags.json) process.stdout.write(`Saved the plan to ${flags.out}: apply exactly it with "cinfra apply ${flags.out}".\n`);
+    }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   } finally {
     await store.close();
