@@ -1,0 +1,76 @@
+/**
+ * One cgroup manager interface, one implementation per cgroup version (youki's model). The root
+ * is a parameter, so the same code runs against /sys/fs/cgroup and a cgroupfs-shaped temp dir.
+ *
+ * Kernel files each limit writes:
+ * | limit             | v1                                             | v2                      |
+ * | memory            | memory/…/memory.limit_in_bytes                 | memory.max              |
+ * | memoryReservation | memory/…/memory.soft_limit_in_bytes            | memory.low              |
+ * | memorySwap        | memory/…/memory.memsw.limit_in_bytes           | memory.swap.max (=swap-memory) |
+ * | cpus              | cpu/…/cpu.cfs_quota_us + cpu.cfs_period_us     | cpu.max "quota period"  |
+ * | cpuShares         | cpu/…/cpu.shares                               | cpu.weight (converted)  |
+ * | cpusetCpus/Mems   | cpuset/…/cpuset.cpus, cpuset.mems              | cpuset.cpus, cpuset.mems |
+ * | pids              | pids/…/pids.max                                | pids.max                |
+ * | blkioWeight       | blkio/…/blkio.weight                           | io.weight "default N"   |
+ */
+export interface BlkioThrottle {
+  device: string;
+  readBps?: number;
+  writeBps?: number;
+  readIops?: number;
+  writeIops?: number;
+}
+
+export interface CgroupLimits {
+  memory?: number;
+  memoryReservation?: number;
+  memorySwap?: number;
+  cpus?: number;
+  cpuShares?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pids?: number;
+  blkioWeight?: number;
+  blkioThrottle?: BlkioThrottle[];
+}
+
+export interface CgroupStats {
+  memoryUsage: number;
+  memoryLimit: number | null;
+  memoryFailcnt: number;
+  oomKills: number;
+  cpuUsageNs: number;
+  pidsCurrent: number;
+}
+
+export interface CgroupManager {
+  readonly version: 1 | 2;
+  /** Create the container's cgroup(s) and write its limits; idempotent. */
+  create(id: string, limits: CgroupLimits): Promise<void>;
+  /** The cgroup.procs files the container's init writes "0" into before exec. */
+  procsFiles(id: string): string[];
+  /** Rewrite limits live; a refused write throws SyscallError naming the file and keeps the old values. */
+  update(id: string, limits: CgroupLimits): Promise<void>;
+  /** Limits as the kernel files hold them (for drift detection). */
+  read(id: string): Promise<CgroupLimits>;
+  stats(id: string): Promise<CgroupStats>;
+  pids(id: string): Promise<number[]>;
+  kill(id: string): Promise<void>;
+  freeze(id: string): Promise<void>;
+  thaw(id: string): Promise<void>;
+  /** Wait until empty and remove every directory; idempotent. */
+  destroy(id: string): Promise<void>;
+  /** Ids under cinfra's parent (leftovers, drift). */
+  list(): Promise<string[]>;
+}
+
+export const CPU_PERIOD_US = 100_000;
+
+/** Docker's cpu.shares (2..262144, default 1024) to cgroup v2's cpu.weight (1..10000, default 100). */
+export function sharesToWeight(shares: number): number {
+  return Math.round(1 + ((shares - 2) * 9999) / 262142);
+}
+
+export function cpusToQuota(cpus: number): number {
+  return Math.round(cpus * CPU_PERIOD_US);
+}
