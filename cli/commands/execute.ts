@@ -5,7 +5,7 @@ import { CinfraError } from "../../core/errors.js";
 import { hasChanges, summarize, type Plan } from "../../core/planner/plan-types.js";
 import type { StateStore } from "../../core/state-store.js";
 import { EXIT, formatError } from "../exit-codes.js";
-import { openRuntime } from "../context.js";
+import type { Runtime } from "../../core/runtime.js";
 import { renderPlan } from "../render/plan-text.js";
 import { progressLine } from "../render/progress.js";
 import { styleFor } from "../render/style.js";
@@ -15,7 +15,9 @@ export interface ExecuteFlags {
   parallelism?: number;
 }
 
-export async function executePlan(plan: Plan, flags: ExecuteFlags, store: StateStore, verb: "Apply" | "Destroy"): Promise<number> {
+export async function executePlan(
+  plan: Plan, flags: ExecuteFlags, store: StateStore, runtime: Runtime, verb: "Apply" | "Destroy",
+): Promise<number> {
   const out = styleFor(process.stdout);
   process.stdout.write(renderPlan(plan, out));
   if (!hasChanges(plan)) return EXIT.ok;
@@ -23,7 +25,6 @@ export async function executePlan(plan: Plan, flags: ExecuteFlags, store: StateS
     process.stdout.write(`${verb} cancelled.\n`);
     return EXIT.error;
   }
-  const runtime = openRuntime();
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -49,7 +50,6 @@ export async function executePlan(plan: Plan, flags: ExecuteFlags, store: StateS
     return result.failed.length || result.skipped.length ? EXIT.error : EXIT.ok;
   } finally {
     process.off("SIGINT", onSigint);
-    await runtime.close();
   }
 }
 

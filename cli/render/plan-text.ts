@@ -74,8 +74,8 @@ export function renderPlan(plan: Plan, s: Style): string {
     .filter((a) => changes.some((c) => c.action === a))
     .map((a) => `  ${colorFor(a, s)(SYMBOL[a].padStart(3))} ${a === "replace" ? "destroy and then create replacement" : a === "update" ? "update in-place" : a}`);
   return [
-    "cinfra will perform the following actions (symbols:",
-    ...legend, ")", "",
+    "Resource actions are indicated with the following symbols:",
+    ...legend, "", "cinfra will perform the following actions:", "",
     ...changes.map((c) => `${renderChange(c, s)}\n`),
     s.bold(`Plan: ${sum.create + sum.replace} to add, ${sum.update} to change, ${sum.delete + sum.replace} to destroy.`) +
       (sum.replace ? ` (${sum.replace} replaced)` : ""),

@@ -70,7 +70,7 @@ export async function attachNetworks(
       createSyscalls().close(nsFd);
     }
     undo.push(`veth ${attachment.hostIf}`, () => links.deleteLink(attachment.hostIf));
-    const route = !routed && !record.internal;
+    const route: boolean = !routed && !record.internal;
     routed ||= route;
     await withNetns(paths.netns, (inside) => {
       inside.addAddress(attachment.ifName, `${ip}/${record.prefix}`);

@@ -6,6 +6,7 @@ import { RuntimeError } from "../../../core/errors.js";
 import { MS_BIND, MS_RDONLY, MS_REC } from "../sys/constants.js";
 import { defaultContainerMounts, defaultDevices, type ContainerSpec, type MountSpec } from "../supervise/spec.js";
 import type { ContainerInputs } from "./container-inputs.js";
+import type { Urn } from "../../../core/model/types.js";
 import type { ContainerPaths } from "./container-paths.js";
 
 export interface SpecInput {
@@ -20,7 +21,7 @@ export interface SpecInput {
   cwd: string;
   cgroupProcs: string[];
   /** Mountpoint of a volume resource by urn. */
-  volumes: (urn: `${string}.${string}`) => string | undefined;
+  volumes: (urn: Urn) => string | undefined;
 }
 
 function bind(source: string, target: string, readOnly = false): MountSpec {

@@ -1,0 +1,130 @@
+#define _GNU_SOURCE
+#include "spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct cursor {
+	char *pos, *end;
+};
+
+static const char *next(struct cursor *c)
+{
+	if (c->pos >= c->end)
+		return NULL;
+	char *token = c->pos;
+	c->pos += strlen(token) + 1;
+	return token;
+}
+
+static unsigned long number(const char *text)
+{
+	return text ? strtoul(text, NULL, 10) : 0;
+}
+
+static int read_mount(struct cursor *c, struct mount_entry *m)
+{
+	m->source = next(c);
+	m->target = next(c);
+	m->fstype = next(c);
+	m->flags = number(next(c));
+	m->data = next(c);
+	return m->data ? 0 : -1;
+}
+
+#define ADD(arr, n, cap) ((n) < (cap) ? &(arr)[(n)++] : NULL)
+
+int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->cwd = "/";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "open spec %s: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t size = (size_t)st.st_size;
+	if (size == 0 || size > (1 << 24)) {
+		close(fd);
+		snprintf(err, errlen, "spec %s: bad size", path);
+		return -1;
+	}
+	char *buf = malloc(size + 1);
+	ssize_t got = buf ? read(fd, buf, size) : -1;
+	close(fd);
+	if (got != (ssize_t)size) {
+		snprintf(err, errlen, "read spec %s", path);
+		return -1;
+	}
+	buf[size] = 0;
+	struct cursor c = { buf, buf + size };
+	const char *key;
+	while ((key = next(&c))) {
+		void *slot = (void *)1;
+		if (!strcmp(key, "id")) s->id = next(&c);
+		else if (!strcmp(key, "state")) s->state_dir = next(&c);
+		else if (!strcmp(key, "rootfs")) s->rootfs = next(&c);
+		else if (!strcmp(key, "netns")) s->netns = next(&c);
+		else if (!strcmp(key, "hostname")) s->hostname = next(&c);
+		else if (!strcmp(key, "cwd")) s->cwd = next(&c);
+		else if (!strcmp(key, "stdout")) s->stdout_path = next(&c);
+		else if (!strcmp(key, "stderr")) s->stderr_path = next(&c);
+		else if (!strcmp(key, "ns")) s->ns_flags = (int)number(next(&c));
+		else if (!strcmp(key, "init")) s->init = (int)number(next(&c));
+		else if (!strcmp(key, "uid")) s->uid = (uid_t)number(next(&c));
+		else if (!strcmp(key, "gid")) s->gid = (gid_t)number(next(&c));
+		else if (!strcmp(key, "group")) {
+			gid_t *g = ADD(s->gids, s->ngids, 64);
+			if ((slot = g)) *g = (gid_t)number(next(&c));
+		} else if (!strcmp(key, "premount")) {
+			struct mount_entry *m = ADD(s->premounts, s->npremounts, 16);
+			if ((slot = m) && read_mount(&c, m) < 0) slot = NULL;
+		} else if (!strcmp(key, "mount")) {
+			struct mount_entry *m = ADD(s->mounts, s->nmounts, MAX_ITEMS);
+			if ((slot = m) && read_mount(&c, m) < 0) slot = NULL;
+		} else if (!strcmp(key, "dev")) {
+			struct device_entry *d = ADD(s->devices, s->ndevices, 32);
+			if ((slot = d)) {
+				d->path = next(&c);
+				const char *type = next(&c);
+				d->type = type ? type[0] : 'c';
+				d->major = (unsigned)number(next(&c));
+				d->minor = (unsigned)number(next(&c));
+				d->mode = (mode_t)number(next(&c));
+			}
+		} else if (!strcmp(key, "symlink")) {
+			struct symlink_entry *l = ADD(s->symlinks, s->nsymlinks, 32);
+			if ((slot = l)) {
+				l->target = next(&c);
+				l->linkpath = next(&c);
+			}
+		} else if (!strcmp(key, "cgroup")) {
+			const char **g = ADD(s->cgroups, s->ncgroups, 16);
+			if ((slot = g)) *g = next(&c);
+		} else if (!strcmp(key, "arg")) {
+			char **a = ADD(s->args, s->nargs, MAX_ITEMS);
+			if ((slot = a)) *a = (char *)next(&c);
+		} else if (!strcmp(key, "env")) {
+			char **e = ADD(s->env, s->nenv, MAX_ITEMS);
+			if ((slot = e)) *e = (char *)next(&c);
+		} else {
+			snprintf(err, errlen, "spec: unknown key %s", key);
+			return -1;
+		}
+		if (!slot) {
+			snprintf(err, errlen, "spec: too many or malformed %s entries", key);
+			return -1;
+		}
+	}
+	if (!s->rootfs || !s->state_dir || s->nargs == 0) {
+		snprintf(err, errlen, "spec: rootfs, state and at least one arg are required");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,110 @@
+/**
+ * The spec the native helper executes, and the container defaults it is built from. Policy lives
+ * here, in TypeScript: which filesystems a container gets, which device nodes, which namespaces.
+ */
+import {
+  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS,
+  MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_STRICTATIME,
+} from "../sys/constants.js";
+
+export interface MountSpec {
+  source: string;
+  /** Absolute on the host for premounts; inside the new root for mounts. */
+  target: string;
+  fstype: string;
+  flags: number;
+  data: string;
+}
+
+export interface DeviceSpec {
+  path: string;
+  type: "c" | "b";
+  major: number;
+  minor: number;
+  mode: number;
+}
+
+export type Namespace = "pid" | "mnt" | "uts" | "ipc" | "net" | "cgroup";
+
+export interface ContainerSpec {
+  id: string;
+  stateDir: string;
+  rootfs: string;
+  premounts: MountSpec[];
+  mounts: MountSpec[];
+  devices: DeviceSpec[];
+  symlinks: { target: string; linkpath: string }[];
+  namespaces: Namespace[];
+  netnsPath?: string;
+  hostname?: string;
+  cgroupProcs: string[];
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  stdoutPath: string;
+  stderrPath: string;
+  init: boolean;
+}
+
+const NS_FLAGS: Record<Namespace, number> = {
+  pid: CLONE_NEWPID, mnt: CLONE_NEWNS, uts: CLONE_NEWUTS, ipc: CLONE_NEWIPC, net: CLONE_NEWNET, cgroup: CLONE_NEWCGROUP,
+};
+
+/** The filesystems every container gets (Docker's set, minus the cgroup mount for now). */
+export function defaultContainerMounts(): MountSpec[] {
+  const nosuid = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  return [
+    { source: "proc", target: "/proc", fstype: "proc", flags: nosuid, data: "" },
+    { source: "tmpfs", target: "/dev", fstype: "tmpfs", flags: MS_NOSUID | MS_STRICTATIME, data: "mode=755,size=65536k" },
+    { source: "devpts", target: "/dev/pts", fstype: "devpts", flags: MS_NOSUID | MS_NOEXEC, data: "newinstance,ptmxmode=0666,mode=0620" },
+    { source: "shm", target: "/dev/shm", fstype: "tmpfs", flags: nosuid, data: "mode=1777,size=65536k" },
+    { source: "mqueue", target: "/dev/mqueue", fstype: "mqueue", flags: nosuid, data: "" },
+    { source: "sysfs", target: "/sys", fstype: "sysfs", flags: nosuid | MS_RDONLY, data: "" },
+  ];
+}
+
+export function defaultDevices(): { devices: DeviceSpec[]; symlinks: { target: string; linkpath: string }[] } {
+  const char = (path: string, major: number, minor: number): DeviceSpec => ({ path, type: "c", major, minor, mode: 0o666 });
+  return {
+    devices: [char("/dev/null", 1, 3), char("/dev/zero", 1, 5), char("/dev/full", 1, 7), char("/dev/random", 1, 8),
+      char("/dev/urandom", 1, 9), char("/dev/tty", 5, 0)],
+    symlinks: [
+      { target: "pts/ptmx", linkpath: "/dev/ptmx" }, { target: "/proc/self/fd", linkpath: "/dev/fd" },
+      { target: "/proc/self/fd/0", linkpath: "/dev/stdin" }, { target: "/proc/self/fd/1", linkpath: "/dev/stdout" },
+      { target: "/proc/self/fd/2", linkpath: "/dev/stderr" },
+    ],
+  };
+}
+
+/** NUL-separated tokens; each key has a fixed number of values (parsed by native/spec.c). */
+export function encodeSpec(spec: ContainerSpec): Buffer {
+  const tokens: string[] = [];
+  const put = (key: string, ...values: (string | number)[]) => {
+    for (const v of values) if (String(v).includes("\0")) throw new Error(`${key}: NUL byte in value`);
+    tokens.push(key, ...values.map(String));
+  };
+  put("id", spec.id);
+  put("state", spec.stateDir);
+  put("rootfs", spec.rootfs);
+  put("ns", spec.namespaces.reduce((flags, ns) => flags | NS_FLAGS[ns], 0));
+  if (spec.netnsPath) put("netns", spec.netnsPath);
+  if (spec.hostname) put("hostname", spec.hostname);
+  for (const m of spec.premounts) put("premount", m.source, m.target, m.fstype, m.flags, m.data);
+  for (const m of spec.mounts) put("mount", m.source, m.target, m.fstype, m.flags, m.data);
+  for (const d of spec.devices) put("dev", d.path, d.type, d.major, d.minor, d.mode);
+  for (const l of spec.symlinks) put("symlink", l.target, l.linkpath);
+  for (const c of spec.cgroupProcs) put("cgroup", c);
+  for (const a of spec.args) put("arg", a);
+  for (const e of spec.env) put("env", e);
+  put("cwd", spec.cwd);
+  put("uid", spec.uid);
+  put("gid", spec.gid);
+  for (const g of spec.additionalGids) put("group", g);
+  put("stdout", spec.stdoutPath);
+  put("stderr", spec.stderrPath);
+  put("init", spec.init ? 1 : 0);
+  return Buffer.from(`${tokens.join("\0")}\0`);
+}
