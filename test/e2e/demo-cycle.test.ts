@@ -9,7 +9,7 @@ import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
 import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
 import { kernelObjectsNamed, processAlive } from "../helpers/leaks.js";
 
-interface PsRow { name: string; state: string; pid: number | null; ip: string | null }
+interface PsRow { name: string; id: string; state: string; pid: number | null; ip: string | null }
 
 function stackSource(subnet: string, memory: string, webCommand: string): string {
   return `
@@ -102,9 +102,8 @@ describe("demo stack, end to end", () => {
     expect(cinfra(box, "apply", stack, "--yes").code).toBe(0);
     const after = row("web");
     expect(after.pid).toBe(before.pid);
-    const cgroupDir = readdirSync(`/sys/fs/cgroup/memory/${box.cgroupParent}`).map((d) => `/sys/fs/cgroup/memory/${box.cgroupParent}/${d}`);
-    const limits = cgroupDir.map((d) => readFileSync(join(d, "memory.limit_in_bytes"), "utf8").trim());
-    expect(limits).toContain(String(96 * 2 ** 20));
+    const limitFile = `/sys/fs/cgroup/memory/${box.cgroupParent}/${after.id}/memory.limit_in_bytes`;
+    expect(readFileSync(limitFile, "utf8").trim()).toBe(String(96 * 2 ** 20));
   });
 
   it("replaces web when its command changes", () => {

@@ -83,3 +83,12 @@ export function killAll(procsFile: string): void {
     }
   }
 }
+
+/** Remove a cgroup that another container may be about to use: losing that race is fine. */
+export async function tryRemove(path: string): Promise<void> {
+  try {
+    rmdirSync(path);
+  } catch {
+    // busy, not empty, or gone
+  }
+}

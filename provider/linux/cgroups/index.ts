@@ -20,7 +20,7 @@ export function detectCgroupVersion(root: string): 1 | 2 {
   return existsSync(join(root, "cgroup.controllers")) ? 2 : 1;
 }
 
-export function createCgroupManager(options: CgroupOptions): CgroupManager & { removeParent(): Promise<void> } {
+export function createCgroupManager(options: CgroupOptions): CgroupManager {
   const version = options.version === undefined || options.version === "auto" ? detectCgroupVersion(options.root) : options.version;
   return version === 2 ? new CgroupV2(options.root, options.parent) : new CgroupV1(options.root, options.parent);
 }

@@ -62,6 +62,8 @@ export interface CgroupManager {
   destroy(id: string): Promise<void>;
   /** Ids under cinfra's parent (leftovers, drift). */
   list(): Promise<string[]>;
+  /** Remove cinfra's parent cgroup(s) when no container cgroup is left under them. */
+  removeParent(): Promise<void>;
 }
 
 export const CPU_PERIOD_US = 100_000;

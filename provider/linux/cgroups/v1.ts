@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, tryRemove, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
 } from "./cgroup-fs.js";
 import { CPU_PERIOD_US, cpusToQuota, type CgroupLimits, type CgroupManager, type CgroupStats } from "./types.js";
 
@@ -169,7 +169,7 @@ export class CgroupV1 implements CgroupManager {
   /** Remove cinfra's parent dirs when no container cgroup remains (tests and full teardown). */
   async removeParent(): Promise<void> {
     for (const controller of this.controllers) {
-      if (childDirs(this.dir(controller)).length === 0) await removeCgroupDir(this.dir(controller));
+      if (existsSync(this.dir(controller)) && childDirs(this.dir(controller)).length === 0) await tryRemove(this.dir(controller));
     }
   }
 }

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, tryRemove, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
 } from "./cgroup-fs.js";
 import {
   CPU_PERIOD_US, cpusToQuota, sharesToWeight, type CgroupLimits, type CgroupManager, type CgroupStats,
@@ -151,6 +151,6 @@ export class CgroupV2 implements CgroupManager {
   }
 
   async removeParent(): Promise<void> {
-    if (childDirs(this.dir()).length === 0) await removeCgroupDir(this.dir());
+    if (existsSync(this.dir()) && childDirs(this.dir()).length === 0) await tryRemove(this.dir());
   }
 }

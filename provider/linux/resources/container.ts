@@ -38,6 +38,7 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
       }
       await cgroups.kill(prior.id);
       await cgroups.destroy(prior.id);
+      await cgroups.removeParent();
       detachNetworks(config, deps.links(), prior.id, paths);
       images.releaseHolder(prior.id);
       rmSync(paths.dir, { recursive: true, force: true });
