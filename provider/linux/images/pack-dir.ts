@@ -28,7 +28,14 @@ export async function packDirectory(dir: string, outFile: string): Promise<strin
       done(null, chunk);
     },
   });
-  const pack = create({ cwd: dir, noDirRecurse: true, mtime: new Date(0), portable: false, noPax: true }, sortedEntries(dir));
+  const epoch = new Date(0);
+  const pack = create({
+    cwd: dir, noDirRecurse: true, mtime: epoch, portable: false, noPax: true,
+    // Owners and modes are kept; access and change times would make every copy of a tree differ.
+    onWriteEntry(entry) {
+      if (entry.stat) Object.assign(entry.stat, { atime: epoch, ctime: epoch });
+    },
+  }, sortedEntries(dir));
   await pipeline(pack, tee, createWriteStream(outFile));
   return `sha256:${hash.digest("hex")}`;
 }
