@@ -5,6 +5,9 @@ import { applyCommand, destroyCommand } from "./commands/apply.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
 import { psCommand } from "./commands/ps.js";
+import { registerDriftCommands } from "./commands/register-drift.js";
+import { registerStateCommands } from "./commands/register-state.js";
+import type { Runner } from "./runner.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -14,7 +17,7 @@ function positiveInt(value: string): number {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function buildProgram(run: (code: Promise<number>) => void): Command {
+export function buildProgram(run: Runner): Command {
   const program = new Command("cinfra")
     .description("Declarative containers on cinfra's own Linux runtime")
     .version("0.1.0")
@@ -57,6 +60,8 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option("--tail <n>", "only the last n lines", positiveInt)
     .action((name: string, opts) => run(logsCommand(name, { ...globals(), ...opts })));
 
+  registerDriftCommands(program, run, globals);
+  registerStateCommands(program, run, globals);
   return program;
 }
 
