@@ -66,6 +66,8 @@ export function renderChange(change: ResourceChange, s: Style): string {
 
 export function renderPlan(plan: Plan, s: Style): string {
   const changes = plan.changes.filter((c) => c.action !== "noop");
+  const moves = plan.changes.filter((c) => c.movedFrom).map((c) => s.bold(`  # ${c.movedFrom} has moved to ${c.urn}`));
+  if (changes.length === 0 && moves.length) return `${moves.join("\n")}\n\nPlan: 0 to add, 0 to change, 0 to destroy (state moves only).\n`;
   if (changes.length === 0) {
     return `${s.green(s.bold("No changes."))} Your infrastructure matches the configuration.\n`;
   }
@@ -75,7 +77,7 @@ export function renderPlan(plan: Plan, s: Style): string {
     .map((a) => `  ${colorFor(a, s)(SYMBOL[a].padStart(3))} ${a === "replace" ? "destroy and then create replacement" : a === "update" ? "update in-place" : a}`);
   return [
     "Resource actions are indicated with the following symbols:",
-    ...legend, "", "cinfra will perform the following actions:", "",
+    ...legend, "", "cinfra will perform the following actions:", "", ...moves, ...(moves.length ? [""] : []),
     ...changes.map((c) => `${renderChange(c, s)}\n`),
     s.bold(`Plan: ${sum.create + sum.replace} to add, ${sum.update} to change, ${sum.delete + sum.replace} to destroy.`) +
       (sum.replace ? ` (${sum.replace} replaced)` : ""),

@@ -6,6 +6,7 @@ const VERB: Record<string, [string, string]> = {
   create: ["Creating...", "Creation complete"],
   update: ["Modifying...", "Modifications complete"],
   delete: ["Destroying...", "Destruction complete"],
+  move: ["Moving state...", "Moved"],
 };
 
 export function progressLine(event: ApplyEvent, s: Style): string | null {

@@ -110,31 +110,44 @@ async function execute(
   const { change } = op;
   const kindOps = runtime.operations(change.kind);
   const startedAt = new Date().toISOString();
+  // A renamed resource's row still sits under its old urn until this change lands.
+  const priorRow = change.movedFrom ?? change.urn;
+  const save = async (state: ResourceState) => {
+    await store.putResource(stack, state);
+    if (change.movedFrom) await store.deleteResource(stack, change.movedFrom);
+    current.set(change.urn, state);
+  };
+
   if (op.kind === "create") {
     const id = randomBytes(8).toString("hex");
     await store.addPending(stack, { urn: change.urn, op: "create", id, startedAt, props: change.after! });
     const created = await kindOps.create(ctx, { urn: change.urn, name: change.name, id, props: change.after! });
-    const state: ResourceState = {
+    const replacingLater = change.action === "replace" && !change.deleteBeforeReplace && change.prior;
+    // Once the successor's row is saved, the old object is known only to this record until its delete op runs.
+    if (replacingLater) await store.addPending(stack, { urn: change.urn, op: "delete", id: change.prior!.id, startedAt });
+    await save({
       urn: change.urn, kind: change.kind, name: change.name, id: created.id, inputs: change.after!,
       outputs: created.outputs, dependsOn: change.desired!.dependsOn,
-    };
-    await store.putResource(stack, state);
-    await store.clearPending(stack, change.urn);
-    current.set(change.urn, state);
+    });
+    if (!replacingLater) await store.clearPending(stack, change.urn);
     return created.id;
   }
-  const prior = current.get(change.urn) ?? change.prior!;
-  await store.addPending(stack, { urn: change.urn, op: op.kind, id: prior.id, startedAt });
+  const prior = change.prior!;
+  if (op.kind === "move") {
+    await save({ ...prior, urn: change.urn, name: change.name, inputs: change.after!, dependsOn: change.desired!.dependsOn });
+    return prior.id;
+  }
+  await store.addPending(stack, { urn: priorRow, op: op.kind, id: prior.id, startedAt });
   if (op.kind === "update") {
     const outputs = await kindOps.update(ctx, prior, change.after!);
-    const state: ResourceState = { ...prior, inputs: change.after!, outputs, dependsOn: change.desired!.dependsOn };
-    await store.putResource(stack, state);
-    current.set(change.urn, state);
+    await save({ ...prior, urn: change.urn, name: change.name, inputs: change.after!, outputs, dependsOn: change.desired!.dependsOn });
   } else {
     await kindOps.delete(ctx, prior);
-    await store.deleteResource(stack, change.urn);
-    if (current.get(change.urn) === prior) current.delete(change.urn);
+    // After create-before-delete the row already holds the successor: only the old object goes.
+    const successorSaved = change.action === "replace" && !change.deleteBeforeReplace;
+    if (!successorSaved) await store.deleteResource(stack, priorRow);
+    if (!successorSaved && current.get(change.urn) === prior) current.delete(change.urn);
   }
-  await store.clearPending(stack, change.urn);
+  await store.clearPending(stack, priorRow);
   return prior.id;
 }

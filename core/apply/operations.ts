@@ -7,7 +7,7 @@
 import type { Urn } from "../model/types.js";
 import type { ResourceChange, Plan } from "../planner/plan-types.js";
 
-export type OpKind = "create" | "update" | "delete";
+export type OpKind = "create" | "update" | "delete" | "move";
 
 export interface Operation {
   key: string;
@@ -26,10 +26,12 @@ export function planOperations(plan: Plan): Map<string, Operation> {
     if (change.action === "create" || change.action === "replace") add("create", change);
     if (change.action === "update") add("update", change);
     if (change.action === "delete" || change.action === "replace") add("delete", change);
+    if (change.action === "noop" && change.movedFrom) add("move", change);
   }
 
   for (const op of ops.values()) {
     const { change } = op;
+    if (op.kind === "move") continue;
     if (op.kind === "create" || op.kind === "update") {
       for (const dep of change.desired?.dependsOn ?? []) {
         for (const kind of ["create", "update"] as const) if (ops.has(keyOf(kind, dep))) op.waitFor.add(keyOf(kind, dep));

@@ -29,9 +29,12 @@ export async function recoverPending(state: StackState, store: StateStore, runti
       }
       done.push({ op, outcome: "cleaned" });
     } else if (op.op === "delete") {
-      if (recorded) {
+      if (recorded && recorded.id === op.id) {
         await runtime.operations(kind).delete(ctx, recorded);
         await store.deleteResource(state.stack, op.urn);
+      } else {
+        // The predecessor of a create-before-delete replacement: its row already belongs to the successor.
+        await runtime.operations(kind).delete(ctx, { urn: op.urn, kind, name, id: op.id, inputs: {}, outputs: {}, dependsOn: [] });
       }
       done.push({ op, outcome: "deleted" });
     } else {

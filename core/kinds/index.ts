@@ -1,4 +1,5 @@
-import type { Kind } from "../model/types.js";
+import type { Kind, Props } from "../model/types.js";
+import { asAttachments } from "./attachments.js";
 import { containerSchema } from "./container.js";
 import { imageSchema } from "./image.js";
 import type { KindSchema } from "./kind-schema.js";
@@ -14,3 +15,14 @@ export const SCHEMAS: Readonly<Record<Kind, KindSchema>> = {
 
 export type { KindSchema } from "./kind-schema.js";
 export { isUpdatable } from "./kind-schema.js";
+
+/**
+ * Whether a replacement deletes the old object first. Create-before-delete keeps a service up, but
+ * an object holding something unique (a static IP, a bridge subnet, a volume's data) cannot coexist
+ * with its successor.
+ */
+export function defaultDeleteBeforeReplace(kind: Kind, props: Props): boolean {
+  if (kind === "image") return false;
+  if (kind !== "container") return true;
+  return asAttachments(props).some((a) => a.ipv4 !== undefined);
+}

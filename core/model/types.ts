@@ -37,7 +37,12 @@ export interface ResourceOptionsData {
   protect: boolean;
   /** Dotted prop paths whose changes the planner ignores, e.g. `limits.memory`. */
   ignoreChanges: string[];
+  /** Replace instead of deleting first and creating after (or the reverse), overriding the kind's default. */
   deleteBeforeReplace?: boolean;
+  /** Prop paths whose changes force replacement even when the runtime could update them live. */
+  replaceOnChanges?: string[];
+  /** Earlier urns of this resource: a rename that keeps the object instead of replacing it. */
+  aliases?: Urn[];
 }
 
 /** What the stack program declares, after validation and normalization. */

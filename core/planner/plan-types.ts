@@ -27,6 +27,8 @@ export interface ResourceChange {
   /** Why a replace is needed: the attribute paths that force it, or a dependency being replaced. */
   replaceReasons: string[];
   deleteBeforeReplace: boolean;
+  /** Set when the resource was renamed (`aliases`): the state row moves from this urn. */
+  movedFrom?: Urn;
 }
 
 export interface Plan {
@@ -51,5 +53,5 @@ export function summarize(plan: Plan): PlanSummary {
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== "noop");
+  return plan.changes.some((c) => c.action !== "noop" || c.movedFrom !== undefined);
 }

@@ -6,7 +6,7 @@
 import { PlanError } from "../errors.js";
 import { topologicalOrder } from "../graph.js";
 import { validateStack } from "../validate-stack.js";
-import { SCHEMAS, isUpdatable } from "../kinds/index.js";
+import { SCHEMAS, defaultDeleteBeforeReplace, isUpdatable } from "../kinds/index.js";
 import type { DesiredResource, Kind, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
 import { equalValues, flatten, refsIn, setPath, underAny } from "./props-path.js";
 import type { AttributeChange, Plan, ResourceChange } from "./plan-types.js";
@@ -24,15 +24,28 @@ export function plan(desired: readonly DesiredResource[], state: StackState, opt
   const replaced = new Set<Urn>();
   const changes: ResourceChange[] = [];
 
+  const moved = new Set<Urn>();
+  const deletedFirst = new Set<Urn>();
   for (const urn of order) {
     const wanted = desiredByUrn.get(urn)!;
-    const prior = priorByUrn.get(urn);
+    // A renamed resource (`aliases`) keeps its object: diff it against the state of its old name.
+    const alias = priorByUrn.has(urn) ? undefined : wanted.options.aliases?.find((a) => priorByUrn.has(a) && !desiredByUrn.has(a));
+    const prior = priorByUrn.get(alias ?? urn);
     const change = prior ? diffExisting(wanted, prior, replaced, options) : createChange(wanted);
-    if (change.action === "replace") replaced.add(urn);
+    if (alias) {
+      moved.add(alias);
+      change.movedFrom = alias;
+    }
+    if (change.action === "replace") {
+      // A successor cannot be created before its predecessor is gone when something it needs is deleted first.
+      if (wanted.dependsOn.some((dep) => deletedFirst.has(dep))) change.deleteBeforeReplace = true;
+      if (change.deleteBeforeReplace) deletedFirst.add(urn);
+      replaced.add(urn);
+    }
     changes.push(change);
   }
   for (const prior of [...state.resources].sort((a, b) => a.urn.localeCompare(b.urn))) {
-    if (!desiredByUrn.has(prior.urn)) changes.push(deleteChange(prior));
+    if (!desiredByUrn.has(prior.urn) && !moved.has(prior.urn)) changes.push(deleteChange(prior));
   }
   return { stack: state.stack, lineage: state.lineage, serial: state.serial, changes };
 }
@@ -67,7 +80,7 @@ export interface ResourceDiff {
 
 export function diffResource(
   kind: Kind, priorInputs: Props, desiredProps: Props,
-  options: { ignoreChanges?: readonly string[]; replacedDeps?: ReadonlySet<Urn> } = {},
+  options: { ignoreChanges?: readonly string[]; replaceOnChanges?: readonly string[]; replacedDeps?: ReadonlySet<Urn> } = {},
 ): ResourceDiff {
   const schema = SCHEMAS[kind];
   const after = keepIgnored(desiredProps, priorInputs, options.ignoreChanges ?? []);
@@ -80,7 +93,7 @@ export function diffResource(
     const will = next.get(path);
     const replacedTargets = refsIn(will).filter((urn) => options.replacedDeps?.has(urn as Urn));
     if (equalValues(was, will) && replacedTargets.length === 0) continue;
-    const forcesReplacement = !isUpdatable(schema, path);
+    const forcesReplacement = !isUpdatable(schema, path) || underAny(path, options.replaceOnChanges ?? []);
     attributes.push({ path, before: was, after: will, afterUnknown: replacedTargets.length > 0, forcesReplacement });
     if (forcesReplacement) {
       replaceReasons.push(replacedTargets.length ? `${path} (${replacedTargets.join(", ")} is replaced)` : path);
@@ -91,7 +104,7 @@ export function diffResource(
 
 function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: Set<Urn>, options: PlanOptions): ResourceChange {
   const { after, attributes, replaceReasons } = diffResource(wanted.kind, prior.inputs, wanted.props, {
-    ignoreChanges: wanted.options.ignoreChanges, replacedDeps: replaced,
+    ignoreChanges: wanted.options.ignoreChanges, replaceOnChanges: wanted.options.replaceOnChanges, replacedDeps: replaced,
   });
   if (options.replace?.includes(wanted.urn)) replaceReasons.push("requested with --replace");
 
@@ -102,7 +115,7 @@ function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: S
   return {
     urn: wanted.urn, kind: wanted.kind, name: wanted.name, action, prior, desired: wanted, after, attributes,
     computed: action === "replace" ? [...SCHEMAS[wanted.kind].outputs] : [], replaceReasons,
-    deleteBeforeReplace: wanted.options.deleteBeforeReplace ?? true,
+    deleteBeforeReplace: wanted.options.deleteBeforeReplace ?? defaultDeleteBeforeReplace(wanted.kind, wanted.props),
   };
 }
 

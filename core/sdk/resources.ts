@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { SCHEMAS } from "../kinds/index.js";
-import { RESOURCE_BRAND, fail, record, string, stringArray } from "../model/check.js";
+import { RESOURCE_BRAND, boolean, fail, record, string, stringArray } from "../model/check.js";
 import { urnOf, type Kind, type Urn } from "../model/types.js";
 import { activeCollection, callerLocation, register, withLocation } from "./registry.js";
 import type { ContainerArgs, ImageArgs, NetworkArgs, ResourceOptions, VolumeArgs } from "./types.js";
@@ -18,12 +18,15 @@ export abstract class Resource {
       string(name, `${kind} name`, RESOURCE_NAME);
       this.urn = urnOf(kind, name);
       const props = SCHEMAS[kind].normalize(args, path);
-      const options = normalizeOptions(opts, path);
+      const options = normalizeOptions(opts, path, kind);
       const dependsOn = new Set<Urn>(options.dependsOn);
       collectRefs(props, dependsOn);
       register({
         urn: this.urn, kind, name, props, dependsOn: [...dependsOn].sort(), location,
-        options: { protect: options.protect, ignoreChanges: options.ignoreChanges },
+        options: {
+          protect: options.protect, ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges,
+          deleteBeforeReplace: options.deleteBeforeReplace, aliases: options.aliases,
+        },
       });
     } catch (error) {
       throw withLocation(error, location);
@@ -31,8 +34,8 @@ export abstract class Resource {
   }
 }
 
-function normalizeOptions(opts: unknown, path: string) {
-  const o = record(opts ?? {}, `${path} (options)`, ["dependsOn", "protect", "ignoreChanges"]);
+function normalizeOptions(opts: unknown, path: string, kind: Kind) {
+  const o = record(opts ?? {}, `${path} (options)`, ["dependsOn", "protect", "ignoreChanges", "replaceOnChanges", "deleteBeforeReplace", "aliases"]);
   const dependsOn = (o.dependsOn === undefined ? [] : (o.dependsOn as unknown[])).map((dep, i) => {
     if (!(dep instanceof Resource)) fail(`${path}.dependsOn[${i}]`, "expected a resource");
     return dep.urn;
@@ -41,6 +44,10 @@ function normalizeOptions(opts: unknown, path: string) {
     dependsOn,
     protect: o.protect === true,
     ignoreChanges: o.ignoreChanges === undefined ? [] : stringArray(o.ignoreChanges, `${path}.ignoreChanges`),
+    replaceOnChanges: o.replaceOnChanges === undefined ? undefined : stringArray(o.replaceOnChanges, `${path}.replaceOnChanges`),
+    deleteBeforeReplace: o.deleteBeforeReplace === undefined ? undefined : boolean(o.deleteBeforeReplace, `${path}.deleteBeforeReplace`),
+    aliases: o.aliases === undefined ? undefined
+      : stringArray(o.aliases, `${path}.aliases`).map((a, i) => urnOf(kind, string(a, `${path}.aliases[${i}]`, RESOURCE_NAME))),
   };
 }
 

@@ -8,6 +8,12 @@ export interface ResourceOptions {
   protect?: boolean;
   /** Dotted prop paths whose changes are ignored, e.g. `limits.memory`. */
   ignoreChanges?: string[];
+  /** Prop paths whose changes force replacement even where a live update is possible. */
+  replaceOnChanges?: string[];
+  /** Delete the old object before creating its replacement (default: containers holding a static IP, networks, volumes). */
+  deleteBeforeReplace?: boolean;
+  /** Former names of this resource (same kind): renaming keeps the object. */
+  aliases?: string[];
 }
 
 export interface ImageConfigArgs {
