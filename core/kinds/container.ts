@@ -4,6 +4,7 @@ import {
 import { cidrContains, formatSize, parseCidr, parseIpv4, parseSize } from "../model/units.js";
 import type { Props, PropValue } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
+import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
 
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 const ENV_NAME = { re: /^[A-Za-z_][A-Za-z0-9_]*$/, what: "an environment variable name" };
@@ -64,7 +65,8 @@ export const containerSchema: KindSchema = {
   normalize(raw, path) {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "mounts",
-      "restart", "stopTimeout", "stopSignal", "init",
+      "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
+      "sysctls", "ulimits", "tmpfs", "seccomp",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -80,6 +82,14 @@ export const containerSchema: KindSchema = {
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });
     if (props.stopSignal !== undefined) out.stopSignal = string(props.stopSignal, `${path}.stopSignal`, SIGNAL);
     if (props.init !== undefined) out.init = boolean(props.init, `${path}.init`);
+    if (props.capabilities !== undefined) out.capabilities = normalizeCapabilities(props.capabilities, `${path}.capabilities`);
+    if (props.privileged !== undefined) out.privileged = boolean(props.privileged, `${path}.privileged`);
+    if (props.readOnlyRootfs !== undefined) out.readOnlyRootfs = boolean(props.readOnlyRootfs, `${path}.readOnlyRootfs`);
+    if (props.noNewPrivileges !== undefined) out.noNewPrivileges = boolean(props.noNewPrivileges, `${path}.noNewPrivileges`);
+    if (props.sysctls !== undefined) out.sysctls = normalizeSysctls(props.sysctls, `${path}.sysctls`);
+    if (props.ulimits !== undefined) out.ulimits = normalizeUlimits(props.ulimits, `${path}.ulimits`);
+    if (props.tmpfs !== undefined) out.tmpfs = normalizeTmpfs(props.tmpfs, `${path}.tmpfs`);
+    if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);
     return out;
   },
   // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process.

@@ -82,6 +82,19 @@ export interface ContainerArgs {
   stopSignal?: string;
   /** Run a minimal init as PID 1 that forwards signals and reaps zombies. */
   init?: boolean;
+  /** Capabilities on top of / removed from Docker's default set ("ALL" allowed). */
+  capabilities?: { add?: string[]; drop?: string[] };
+  /** Every capability, no seccomp filter, no masked paths: opt-in only. */
+  privileged?: boolean;
+  readOnlyRootfs?: boolean;
+  /** Default true: setuid binaries cannot gain privileges. */
+  noNewPrivileges?: boolean;
+  /** Namespaced sysctls only (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*). */
+  sysctls?: Record<string, string | number>;
+  ulimits?: Partial<Record<"core" | "cpu" | "data" | "fsize" | "locks" | "memlock" | "msgqueue" | "nice" | "nofile" | "nproc" | "rss" | "rtprio" | "rttime" | "sigpending" | "stack", number | { soft: number; hard: number }>>;
+  tmpfs?: Array<string | { target: string; size?: string; mode?: number }>;
+  /** "default" (cinfra's default filter) or "unconfined". */
+  seccomp?: "default" | "unconfined";
 }
 
 export type { Container };

@@ -12,6 +12,7 @@
  * | cpusetCpus/Mems   | cpuset/…/cpuset.cpus, cpuset.mems              | cpuset.cpus, cpuset.mems |
  * | pids              | pids/…/pids.max                                | pids.max                |
  * | blkioWeight       | blkio/…/blkio.weight                           | io.weight "default N"   |
+ * | deviceRules       | devices/…/devices.deny "a" then devices.allow  | not enforced (needs a BPF device program) |
  */
 export interface BlkioThrottle {
   device: string;
@@ -32,7 +33,15 @@ export interface CgroupLimits {
   pids?: number;
   blkioWeight?: number;
   blkioThrottle?: BlkioThrottle[];
+  /** Device allow rules ("c 1:3 rwm"); absent = Docker's default list; ["a"] = everything (privileged). Set at create. */
+  deviceRules?: string[];
 }
+
+/** Docker's default device allow list: any node may be created, only these opened. */
+export const DEFAULT_DEVICE_RULES = [
+  "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm",
+  "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+];
 
 export interface CgroupStats {
   memoryUsage: number;

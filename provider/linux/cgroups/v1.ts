@@ -4,7 +4,7 @@ import { join } from "node:path";
 import {
   childDirs, killAll, tryRemove, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
 } from "./cgroup-fs.js";
-import { CPU_PERIOD_US, cpusToQuota, type CgroupLimits, type CgroupManager, type CgroupStats } from "./types.js";
+import { CPU_PERIOD_US, DEFAULT_DEVICE_RULES, cpusToQuota, type CgroupLimits, type CgroupManager, type CgroupStats } from "./types.js";
 
 const CONTROLLERS = ["memory", "cpu", "cpuacct", "pids", "freezer", "cpuset", "blkio", "devices"] as const;
 type Controller = (typeof CONTROLLERS)[number];
@@ -40,6 +40,15 @@ export class CgroupV1 implements CgroupManager {
           if (!readValue(join(parentDir, file))) writeValue(join(parentDir, file), readValue(join(this.root, controller, file)) ?? "");
           if (!readValue(join(this.dir(controller, id), file))) writeValue(join(this.dir(controller, id), file), readValue(join(parentDir, file)) ?? "");
         }
+      }
+    }
+    if (this.has("devices")) {
+      // Deny everything, then allow the list: the order matters, and a new cgroup inherits "a *:* rwm".
+      const dir = this.dir("devices", id);
+      const rules = limits.deviceRules ?? DEFAULT_DEVICE_RULES;
+      if (!rules.includes("a")) {
+        writeValue(join(dir, "devices.deny"), "a");
+        for (const rule of rules) writeValue(join(dir, "devices.allow"), rule);
       }
     }
     this.apply(id, this.writesFor(limits));

@@ -2,6 +2,7 @@
  * The namespaces, capabilities and security steps of the runtime issue slot in between. */
 #define _GNU_SOURCE
 #include "container.h"
+#include "security.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +171,9 @@ static void set_identity(const struct spec *s)
 {
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail("sethostname");
+	security_filesystem(s, fail);
+	security_limits(s, fail);
+	security_bounding_set(s, fail);
 	if (setgroups(s->ngids, s->gids) < 0)
 		fail("setgroups");
 	if (setgid(s->gid) < 0)
@@ -184,6 +188,7 @@ static void set_identity(const struct spec *s)
 
 static void exec_program(const struct spec *s)
 {
+	security_final(s, fail);
 	environ = (char **)s->env;
 	execvp(s->args[0], (char **)s->args);
 	fail("execve");

@@ -37,6 +37,28 @@ static int read_mount(struct cursor *c, struct mount_entry *m)
 	return m->data ? 0 : -1;
 }
 
+static unsigned long long limit_value(const char *text)
+{
+	return !text || !strcmp(text, "-1") ? ~0ULL : strtoull(text, NULL, 10);
+}
+
+/* The seccomp program arrives as hex: 8 bytes per struct sock_filter instruction. */
+static int decode_hex(const char *hex, struct spec *s)
+{
+	size_t len = hex ? strlen(hex) : 0;
+	if (len == 0 || len % 16 != 0)
+		return -1;
+	s->seccomp = malloc(len / 2);
+	if (!s->seccomp)
+		return -1;
+	for (size_t i = 0; i < len / 2; i++) {
+		char byte[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+		s->seccomp[i] = (unsigned char)strtoul(byte, NULL, 16);
+	}
+	s->seccomp_len = (int)(len / 16);
+	return 0;
+}
+
 #define ADD(arr, n, cap) ((n) < (cap) ? &(arr)[(n)++] : NULL)
 
 int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
@@ -113,6 +135,40 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 		} else if (!strcmp(key, "env")) {
 			char **e = ADD(s->env, s->nenv, MAX_ITEMS);
 			if ((slot = e)) *e = (char *)next(&c);
+		} else if (!strcmp(key, "caps")) {
+			const char *v = next(&c);
+			s->caps = v ? strtoull(v, NULL, 10) : 0;
+			s->caps_set = 1;
+		} else if (!strcmp(key, "nnp")) {
+			s->no_new_privs = (int)number(next(&c));
+		} else if (!strcmp(key, "rootro")) {
+			s->readonly_root = (int)number(next(&c));
+		} else if (!strcmp(key, "mask")) {
+			const char **m = ADD(s->masked, s->nmasked, 64);
+			if ((slot = m)) *m = next(&c);
+		} else if (!strcmp(key, "ro")) {
+			const char **r = ADD(s->readonly, s->nreadonly, 64);
+			if ((slot = r)) *r = next(&c);
+		} else if (!strcmp(key, "rlimit")) {
+			if (s->nrlimits >= 16) {
+				slot = NULL;
+			} else {
+				s->rlimits[s->nrlimits].resource = (int)number(next(&c));
+				s->rlimits[s->nrlimits].soft = limit_value(next(&c));
+				s->rlimits[s->nrlimits].hard = limit_value(next(&c));
+				s->nrlimits++;
+			}
+		} else if (!strcmp(key, "sysctl")) {
+			if (s->nsysctls >= 32) {
+				slot = NULL;
+			} else {
+				s->sysctls[s->nsysctls].key = next(&c);
+				s->sysctls[s->nsysctls].value = next(&c);
+				s->nsysctls++;
+			}
+		} else if (!strcmp(key, "seccomp")) {
+			if (decode_hex(next(&c), s) < 0)
+				slot = NULL;
 		} else {
 			snprintf(err, errlen, "spec: unknown key %s", key);
 			return -1;

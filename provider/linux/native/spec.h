@@ -44,6 +44,19 @@ struct spec {
 	int nargs;
 	char *env[MAX_ITEMS + 1];
 	int nenv;
+	/* security (runtime issue): all decided in TypeScript */
+	unsigned long long caps;
+	int caps_set, no_new_privs, readonly_root;
+	const char *masked[64];
+	int nmasked;
+	const char *readonly[64];
+	int nreadonly;
+	struct { int resource; unsigned long long soft, hard; } rlimits[16];
+	int nrlimits;
+	struct { const char *key, *value; } sysctls[32];
+	int nsysctls;
+	unsigned char *seccomp; /* struct sock_filter[] decoded from hex */
+	int seccomp_len;
 };
 
 /* Parses the spec file into `s` (strings point into a buffer that lives for the process).

@@ -22,6 +22,14 @@ export interface ContainerInputs {
   stopTimeout?: number;
   stopSignal?: string;
   init?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  privileged?: boolean;
+  readOnlyRootfs?: boolean;
+  noNewPrivileges?: boolean;
+  sysctls?: Record<string, string>;
+  ulimits?: Record<string, { soft: number; hard: number }>;
+  tmpfs?: { target: string; size?: string; mode?: number }[];
+  seccomp?: "default" | "unconfined";
 }
 
 export interface ImageDefaults {
@@ -56,4 +64,9 @@ export function cgroupLimits(limits: ContainerInputs["limits"]): CgroupLimits {
   if (limits?.cpus !== undefined) out.cpus = limits.cpus;
   if (limits?.pids !== undefined) out.pids = limits.pids;
   return out;
+}
+
+/** Limits plus the create-time device policy (everything for privileged containers). */
+export function cgroupCreateLimits(inputs: ContainerInputs): CgroupLimits {
+  return { ...cgroupLimits(inputs.limits), ...(inputs.privileged ? { deviceRules: ["a"] } : {}) };
 }

@@ -3,7 +3,11 @@
  * mounts, the managed /etc files), namespaces, cgroups to join, process settings. Pure policy.
  */
 import { RuntimeError } from "../../../core/errors.js";
-import { MS_BIND, MS_RDONLY, MS_REC } from "../sys/constants.js";
+import { MS_BIND, MS_NODEV, MS_NOSUID, MS_RDONLY, MS_REC } from "../sys/constants.js";
+import { parseSize } from "../../../core/model/units.js";
+import { capabilityMask, effectiveCapabilities } from "../security/capabilities.js";
+import { MASKED_PATHS, READONLY_PATHS, RLIMIT } from "../security/defaults.js";
+import { defaultSeccompFilter } from "../security/seccomp.js";
 import { defaultContainerMounts, defaultDevices, type ContainerSpec, type MountSpec } from "../supervise/spec.js";
 import type { ContainerInputs } from "./container-inputs.js";
 import type { Urn } from "../../../core/model/types.js";
@@ -49,6 +53,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
       bind(paths.hostname, "/etc/hostname"),
       bind(paths.resolv, "/etc/resolv.conf"),
       ...userMounts,
+      ...(inputs.tmpfs ?? []).map(tmpfsMount),
     ],
     devices: defaultDevices().devices,
     symlinks: defaultDevices().symlinks,
@@ -65,6 +70,29 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     stdoutPath: paths.log,
     stderrPath: paths.log,
     init: inputs.init ?? false,
+    ...securitySpec(inputs),
   };
+}
+
+/** Docker-equivalent defaults, loosened only by what the container declares (privileged is opt-in). */
+function securitySpec(inputs: ContainerInputs): Partial<ContainerSpec> {
+  const privileged = inputs.privileged ?? false;
+  const caps = effectiveCapabilities({ ...inputs.capabilities, privileged });
+  const unconfined = privileged || inputs.seccomp === "unconfined";
+  return {
+    capabilities: capabilityMask(caps),
+    noNewPrivileges: inputs.noNewPrivileges ?? true,
+    readonlyRootfs: inputs.readOnlyRootfs ?? false,
+    maskedPaths: privileged ? [] : MASKED_PATHS,
+    readonlyPaths: privileged ? [] : READONLY_PATHS,
+    rlimits: Object.entries(inputs.ulimits ?? {}).map(([name, l]) => ({ resource: RLIMIT[name], soft: l.soft, hard: l.hard })),
+    sysctls: inputs.sysctls,
+    seccomp: unconfined ? undefined : defaultSeccompFilter(caps),
+  };
+}
+
+function tmpfsMount(t: { target: string; size?: string; mode?: number }): MountSpec {
+  const data = [`mode=${(t.mode ?? 0o1777).toString(8)}`, ...(t.size ? [`size=${parseSize(t.size)}`] : [])].join(",");
+  return { source: "tmpfs", target: t.target, fstype: "tmpfs", flags: MS_NOSUID | MS_NODEV, data };
 }
 

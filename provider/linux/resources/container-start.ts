@@ -12,7 +12,7 @@ import type { ImageStore } from "../images/index.js";
 import type { Links } from "../net/links.js";
 import { startContainer } from "../supervise/start.js";
 import { stopContainer } from "../supervise/stop.js";
-import { asContainerInputs, cgroupLimits, effectiveArgs, effectiveEnv, type ImageDefaults } from "./container-inputs.js";
+import { asContainerInputs, cgroupCreateLimits, effectiveArgs, effectiveEnv, type ImageDefaults } from "./container-inputs.js";
 import { attachNetworks } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { buildSpec } from "./container-spec.js";
@@ -50,7 +50,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
     undo.push("image reference", () => images.release(image.id, req.id));
 
     // 2. cgroups with their limits, before any process exists.
-    await cgroups.create(req.id, cgroupLimits(inputs.limits));
+    await cgroups.create(req.id, cgroupCreateLimits(inputs));
     undo.push("cgroup", () => cgroups.destroy(req.id));
 
     // 3. Network namespace, veths, addresses, names.

@@ -47,6 +47,15 @@ export interface ContainerSpec {
   stdoutPath: string;
   stderrPath: string;
   init: boolean;
+  /** Security (all decided by provider/linux/security): capability mask, no_new_privs, paths, limits, filter. */
+  capabilities?: bigint;
+  noNewPrivileges?: boolean;
+  readonlyRootfs?: boolean;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  rlimits?: { resource: number; soft: number; hard: number }[];
+  sysctls?: Record<string, string>;
+  seccomp?: Buffer;
 }
 
 const NS_FLAGS: Record<Namespace, number> = {
@@ -106,5 +115,13 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   put("stdout", spec.stdoutPath);
   put("stderr", spec.stderrPath);
   put("init", spec.init ? 1 : 0);
+  if (spec.capabilities !== undefined) put("caps", spec.capabilities.toString());
+  if (spec.noNewPrivileges) put("nnp", 1);
+  if (spec.readonlyRootfs) put("rootro", 1);
+  for (const path of spec.maskedPaths ?? []) put("mask", path);
+  for (const path of spec.readonlyPaths ?? []) put("ro", path);
+  for (const r of spec.rlimits ?? []) put("rlimit", r.resource, r.soft, r.hard);
+  for (const [key, value] of Object.entries(spec.sysctls ?? {})) put("sysctl", key, value);
+  if (spec.seccomp?.length) put("seccomp", spec.seccomp.toString("hex"));
   return Buffer.from(`${tokens.join("\0")}\0`);
 }

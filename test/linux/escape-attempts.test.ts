@@ -1,0 +1,48 @@
+/** Escape attempts inside a default container (Docker-equivalent defaults): every one must be refused. */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ResourceState } from "../../core/model/types.js";
+import { RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
+
+const ATTEMPTS = [
+  "mount", "umount", "pivot_root", "init_module", "finit_module", "raw_socket", "sysrq_trigger", "read_kcore",
+  "mknod_block_device", "ptrace_host_process", "sethostname", "keyctl", "unshare_user", "write_sys", "write_readonly_rootfs",
+];
+
+describe("escape attempts from a default container", () => {
+  const h = new RuntimeHarness();
+  let image: ResourceState;
+
+  beforeAll(async () => {
+    const rootfs = makeBusyboxRootfs(join(h.dir, "probe-rootfs"));
+    execFileSync("cc", ["-static", "-O2", "-o", join(rootfs, "bin/probe"), join(import.meta.dirname, "../fixtures/escape/probe.c")]);
+    image = await h.create("image", "probe", { rootfs });
+  });
+  afterAll(async () => {
+    expect(await h.teardown()).toEqual([]);
+  });
+
+  it("holds every attempt", async () => {
+    const c = await h.create("container", "probe", {
+      image: { $ref: "image.probe" }, command: ["/bin/probe", String(process.pid)], readOnlyRootfs: true,
+      capabilities: { drop: ["NET_RAW"] },
+    } as never, [image]);
+    await h.waitExit(c);
+    const lines = (await h.logs(c)).trim().split("\n");
+    const held = lines.filter((l) => l.startsWith("held "));
+    console.log(`escape attempts: ${lines.length} tried, ${held.length} held`);
+    expect(lines.filter((l) => l.startsWith("ESCAPED"))).toEqual([]);
+    expect(held.map((l) => l.split(" ")[1])).toEqual(ATTEMPTS);
+  });
+
+  it("lets a privileged container do what the default one cannot (the holds come from policy)", async () => {
+    const c = await h.create("container", "privileged", {
+      image: { $ref: "image.probe" }, command: ["/bin/probe", String(process.pid)], privileged: true,
+    } as never, [image]);
+    await h.waitExit(c);
+    const out = await h.logs(c);
+    for (const name of ["mount", "raw_socket", "sethostname", "keyctl"]) expect(out).toContain(`ESCAPED ${name}`);
+  });
+});
