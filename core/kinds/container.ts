@@ -7,6 +7,7 @@ import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
 
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+const RESTART = { re: /^(no|always|unless-stopped|on-failure(:[1-9]\d{0,5})?)$/, what: 'one of "no", "on-failure[:max-retries]", "always", "unless-stopped"' };
 const ENV_NAME = { re: /^[A-Za-z_][A-Za-z0-9_]*$/, what: "an environment variable name" };
 const HOSTNAME = { re: /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, what: "a valid hostname label" };
 const ALIAS = { re: /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, what: "a valid DNS name" };
@@ -78,7 +79,7 @@ export const containerSchema: KindSchema = {
     if (props.limits !== undefined) out.limits = normalizeLimits(props.limits, `${path}.limits`);
     if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
     if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
-    if (props.restart !== undefined) out.restart = oneOf(props.restart, `${path}.restart`, RESTART_POLICIES);
+    if (props.restart !== undefined) out.restart = string(props.restart, `${path}.restart`, RESTART);
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });
     if (props.stopSignal !== undefined) out.stopSignal = string(props.stopSignal, `${path}.stopSignal`, SIGNAL);
     if (props.init !== undefined) out.init = boolean(props.init, `${path}.init`);

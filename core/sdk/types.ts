@@ -76,7 +76,8 @@ export interface ContainerArgs {
   limits?: ContainerLimits;
   networks?: Array<Network | NetworkAttachment>;
   mounts?: MountArgs[];
-  restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Restart policy applied by the container's shim with back-off (100 ms doubling up to 10 s); live-updatable. */
+  restart?: "no" | "on-failure" | `on-failure:${number}` | "always" | "unless-stopped";
   /** Seconds between stopSignal and SIGKILL (default 10). */
   stopTimeout?: number;
   stopSignal?: string;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,27 +65,82 @@ static long long now_ms(void)
 	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int run_shim(const struct spec *s)
+/* Start time of a process in clock ticks (field 22 of /proc/<pid>/stat): with the pid, it names the process for good. */
+static unsigned long long start_ticks(pid_t pid)
 {
-	int out = open_log(s->stdout_path);
-	int err = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path) ? dup(out) : open_log(s->stderr_path);
-	if (out < 0 || err < 0) {
-		report("err open-log %d", errno);
-		return 1;
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	unsigned long long ticks = 0;
+	for (int field = 2; p && *p; p++) {
+		if (*p == ' ' && ++field == 22) {
+			ticks = strtoull(p + 1, NULL, 10);
+			break;
+		}
 	}
-	if (unshare(CLONE_NEWPID) < 0) {
-		report("err unshare-pid %d", errno);
-		return 1;
+	return ticks;
+}
+
+/* The restart policy is read from <state>/restart at every exit, so a live update of `restart` takes effect. */
+static int should_restart(const struct spec *s, int status, int restarts)
+{
+	char path[4096], text[64] = "no 0";
+	snprintf(path, sizeof(path), "%s/stopped", s->state_dir);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/restart", s->state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		text[n > 0 ? n : 0] = 0;
+		close(fd);
 	}
+	char mode[32] = "no";
+	int max = 0;
+	sscanf(text, "%31s %d", mode, &max);
+	int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	if (!strcmp(mode, "always") || !strcmp(mode, "unless-stopped"))
+		return 1;
+	if (!strcmp(mode, "on-failure"))
+		return failed && (max == 0 || restarts < max);
+	return 0;
+}
+
+/* Docker's back-off: 100 ms doubling up to 10 s, reset after a run of 10 s; a stop request ends the wait. */
+static int backoff(const struct spec *s, long long delay_ms)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/stopped", s->state_dir);
+	for (long long waited = 0; waited < delay_ms; waited += 50) {
+		if (access(path, F_OK) == 0)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return access(path, F_OK) != 0;
+}
+
+/* Fork the container once; returns its pid, or -1 after reporting why it did not start. */
+static pid_t start_once(const struct spec *s, int out, int err, char *failure, size_t failure_len)
+{
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
-		report("err pipe %d", errno);
-		return 1;
+		snprintf(failure, failure_len, "pipe %d", errno);
+		return -1;
 	}
-	pid_t child = fork();
+	/* clone(CLONE_NEWPID) rather than unshare + fork: unshare works once per process, and a restart needs
+	 * a fresh pid namespace each time (the old one dies with its init). NULL stack: fork semantics. */
+	pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (child < 0) {
-		report("err fork %d", errno);
-		return 1;
+		snprintf(failure, failure_len, "clone %d", errno);
+		return -1;
 	}
 	if (child == 0) {
 		close(errpipe[0]);
@@ -97,36 +153,64 @@ static int run_shim(const struct spec *s)
 		container_main(s, errpipe[1]);
 	}
 	close(errpipe[1]);
-	close(out);
-	close(err);
-
-	char failure[512] = { 0 };
 	ssize_t n;
-	while ((n = read(errpipe[0], failure, sizeof(failure) - 1)) < 0 && errno == EINTR)
+	while ((n = read(errpipe[0], failure, failure_len - 1)) < 0 && errno == EINTR)
 		;
 	close(errpipe[0]);
 	if (n > 0) {
+		failure[n] = 0;
 		int status;
 		waitpid(child, &status, 0);
-		report("err %s", failure);
+		return -1;
+	}
+	return child;
+}
+
+static int run_shim(const struct spec *s)
+{
+	int out = open_log(s->stdout_path);
+	int err = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path) ? dup(out) : open_log(s->stderr_path);
+	if (out < 0 || err < 0) {
+		report("err open-log %d", errno);
 		return 1;
 	}
-	char text[64];
-	snprintf(text, sizeof(text), "%d\n", child);
-	write_state(s->state_dir, "pid", text);
-	report("ok %d", child);
-	close(REPORT_FD);
-
-	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	char result[256];
-	if (WIFEXITED(status))
-		snprintf(result, sizeof(result), "{\"code\":%d,\"signal\":null,\"finishedAt\":%lld}\n", WEXITSTATUS(status), now_ms());
-	else
-		snprintf(result, sizeof(result), "{\"code\":null,\"signal\":%d,\"finishedAt\":%lld}\n", WTERMSIG(status), now_ms());
-	write_state(s->state_dir, "exit", result);
-	return 0;
+	char text[256];
+	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
+	write_state(s->state_dir, "shim", text);
+	long long delay = 100;
+	for (int restarts = 0;; restarts++) {
+		char failure[512] = { 0 };
+		long long started = now_ms();
+		pid_t child = start_once(s, out, err, failure, sizeof(failure));
+		int status = 127 << 8;
+		if (child < 0) {
+			if (restarts == 0) {
+				report("err %s", failure);
+				return 1;
+			}
+		} else {
+			snprintf(text, sizeof(text), "%d %llu %d %lld\n", child, start_ticks(child), restarts, started);
+			write_state(s->state_dir, "pid", text);
+			if (restarts == 0) {
+				report("ok %d", child);
+				close(REPORT_FD);
+			}
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (WIFEXITED(status))
+			snprintf(text, sizeof(text), "{\"code\":%d,\"signal\":null,\"finishedAt\":%lld,\"restarts\":%d}\n", WEXITSTATUS(status), now_ms(), restarts);
+		else
+			snprintf(text, sizeof(text), "{\"code\":null,\"signal\":%d,\"finishedAt\":%lld,\"restarts\":%d}\n", WTERMSIG(status), now_ms(), restarts);
+		write_state(s->state_dir, "exit", text);
+		if (!should_restart(s, status, restarts))
+			return 0;
+		if (now_ms() - started > 10000)
+			delay = 100;
+		if (!backoff(s, delay))
+			return 0;
+		delay = delay * 2 > 10000 ? 10000 : delay * 2;
+	}
 }
 
 int main(int argc, char **argv)

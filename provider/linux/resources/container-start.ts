@@ -70,7 +70,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       cwd: inputs.workdir ?? defaults.workdir ?? "/", cgroupProcs: cgroups.procsFiles(req.id),
       volumes: (id) => ctx.deps.get(id)?.outputs.mountpoint as string | undefined,
     });
-    const started = await startContainer(spec);
+    const started = await startContainer(spec, inputs.restart);
     undo.push("process", () => stopContainer(paths.stateDir, { signal: "SIGKILL", timeoutMs: 0 }));
 
     const ipAddresses = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));

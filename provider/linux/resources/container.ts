@@ -4,7 +4,7 @@ import type { KindOperations, LiveResource } from "../../../core/runtime.js";
 import type { Props, ResourceState } from "../../../core/model/types.js";
 import { formatSize } from "../../../core/model/units.js";
 import { readContainerStatus } from "../supervise/status.js";
-import { stopContainer } from "../supervise/stop.js";
+import { readRestartPolicy, stopContainer, writeRestartPolicy } from "../supervise/stop.js";
 import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
 import { detachNetworks, readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
@@ -20,10 +20,10 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
     async update(_ctx, prior, props) {
       // Only live-updatable props reach here (the schema says which): limits go to the cgroup now;
       // restart and stop settings are read from state when they are needed.
-      const next = asContainerInputs(props).limits;
-      if (JSON.stringify(next) !== JSON.stringify(asContainerInputs(prior.inputs).limits)) {
-        await cgroups.update(prior.id, cgroupLimits(next ?? {}));
-      }
+      const next = asContainerInputs(props);
+      const before = asContainerInputs(prior.inputs);
+      if (JSON.stringify(next.limits) !== JSON.stringify(before.limits)) await cgroups.update(prior.id, cgroupLimits(next.limits ?? {}));
+      if (next.restart !== before.restart) writeRestartPolicy(containerPaths(config, prior.id).stateDir, next.restart);
       return prior.outputs;
     },
 
@@ -58,6 +58,7 @@ export async function readContainer(deps: ContainerDeps, prior: ResourceState): 
   const status = readContainerStatus(paths.stateDir);
   const limits = await deps.cgroups.read(prior.id).catch(() => null);
   const props: Props = { ...prior.inputs };
+  if (prior.inputs.restart !== undefined) props.restart = readRestartPolicy(paths.stateDir);
   if (limits && prior.inputs.limits) {
     const declared = prior.inputs.limits as Props;
     const live: Props = {};
@@ -71,5 +72,6 @@ export async function readContainer(deps: ContainerDeps, prior: ResourceState): 
   if (status.pid !== null) outputs.pid = status.pid;
   if (status.startedAt !== null) outputs.startedAt = new Date(status.startedAt).toISOString();
   if (status.exitCode !== null) outputs.exitCode = status.exitCode;
+  outputs.restarts = status.restarts;
   return { id: prior.id, props, outputs, status: status.state };
 }

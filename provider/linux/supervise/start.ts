@@ -9,27 +9,23 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { RuntimeError, errnoName } from "../../../core/errors.js";
 import { shimPath } from "../native/locate.js";
-import { processStartTime } from "./process-info.js";
 import { encodeSpec, type ContainerSpec } from "./spec.js";
+import { writeRestartPolicy } from "./stop.js";
 
 export interface StartedContainer {
   pid: number;
   startedAt: number;
 }
 
-export async function startContainer(spec: ContainerSpec): Promise<StartedContainer> {
+export async function startContainer(spec: ContainerSpec, restart?: string): Promise<StartedContainer> {
   mkdirSync(spec.stateDir, { recursive: true });
+  writeRestartPolicy(spec.stateDir, restart);
   const specFile = join(spec.stateDir, "spec");
   writeFileSync(specFile, encodeSpec(spec));
   // Only fd 3 is a pipe: the shim keeps its stdio for life, so a pipe there would never reach EOF.
   const child = spawn(shimPath(), [specFile], { stdio: ["ignore", "ignore", "ignore", "pipe"] });
   const line = (await readAll(child.stdio[3] as Readable)).trim();
-  if (line.startsWith("ok ")) {
-    const pid = Number(line.slice(3));
-    const startedAt = Date.now();
-    writeFileSync(join(spec.stateDir, "start.json"), JSON.stringify({ pid, startTicks: processStartTime(pid), startedAt }));
-    return { pid, startedAt };
-  }
+  if (line.startsWith("ok ")) return { pid: Number(line.slice(3)), startedAt: Date.now() };
   const [, step = "unknown", errno = "0", ...detail] = line.split(" ");
   const why = line ? `${step}: ${errnoName(Number(errno))}${detail.length ? ` ${detail.join(" ")}` : ""}` : "the helper exited without a report";
   throw new RuntimeError("CONTAINER_START", `container ${spec.id} did not start: ${why}${hint(step, Number(errno), spec)}`);

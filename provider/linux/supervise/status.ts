@@ -1,39 +1,57 @@
-/** A container's run state from the files its shim and start.ts wrote; a reused pid is never mistaken for it. */
+/**
+ * A container's run state from the files its shim writes (`pid`, `exit`, `shim`). A pid counts as the
+ * container only while its start time matches the one recorded, so a reused pid is never mistaken for it.
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { processStartTime } from "./process-info.js";
 
-export type RunState = "created" | "running" | "exited" | "dead";
+export type RunState = "created" | "running" | "restarting" | "exited" | "dead";
 
 export interface ContainerStatus {
   state: RunState;
   pid: number | null;
   exitCode: number | null;
   signal: number | null;
+  restarts: number;
   startedAt: number | null;
   finishedAt: number | null;
 }
 
-function readJson<T>(path: string): T | null {
+function readText(path: string): string | null {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
+    return readFileSync(path, "utf8");
   } catch {
     return null;
   }
 }
 
+/** "<pid> <start ticks> …" files: is that very process still there? */
+function alive(line: string | null): boolean {
+  if (!line) return false;
+  const [pid, ticks] = line.trim().split(" ").map(Number);
+  return pid > 0 && processStartTime(pid) === ticks;
+}
+
 export function readContainerStatus(stateDir: string): ContainerStatus {
-  const start = readJson<{ pid: number; startTicks: number | null; startedAt: number }>(join(stateDir, "start.json"));
-  const exit = readJson<{ code: number | null; signal: number | null; finishedAt: number }>(join(stateDir, "exit"));
+  const pidLine = readText(join(stateDir, "pid"));
+  const exitText = readText(join(stateDir, "exit"));
+  const [pid, , restarts, startedAt] = (pidLine ?? "").trim().split(" ").map(Number);
+  const exit = exitText ? (JSON.parse(exitText) as { code: number | null; signal: number | null; finishedAt: number; restarts?: number }) : null;
   const base: ContainerStatus = {
-    state: "created", pid: start?.pid ?? null, exitCode: null, signal: null, startedAt: start?.startedAt ?? null, finishedAt: null,
+    state: "created", pid: pidLine ? pid : null, exitCode: null, signal: null, restarts: restarts || 0,
+    startedAt: pidLine ? startedAt : null, finishedAt: null,
   };
+  if (alive(pidLine)) return { ...base, state: "running" };
   if (exit) {
-    return { ...base, state: "exited", exitCode: exit.code ?? (exit.signal !== null ? 128 + exit.signal : null), signal: exit.signal, finishedAt: exit.finishedAt };
+    const exitCode = exit.code ?? (exit.signal !== null ? 128 + exit.signal : null);
+    const state = alive(readText(join(stateDir, "shim"))) ? "restarting" : "exited";
+    return { ...base, state, pid: null, exitCode, signal: exit.signal, finishedAt: exit.finishedAt };
   }
-  if (!start) return base;
-  const ticks = processStartTime(start.pid);
-  if (ticks !== null && ticks === start.startTicks) return { ...base, state: "running" };
-  // Gone without an exit record: the shim itself was killed.
-  return { ...base, state: "dead", pid: null };
+  return pidLine ? { ...base, state: "dead", pid: null } : base;
+}
+
+/** Is the shim (the container's parent) still running? */
+export function shimAlive(stateDir: string): boolean {
+  return alive(readText(join(stateDir, "shim")));
 }

@@ -1,8 +1,8 @@
-/** Stop a container: its stop signal, SIGKILL after the timeout, then wait until the shim recorded the exit. */
-import { existsSync } from "node:fs";
+/** Stop a container: mark it stopped (no restart), its stop signal, SIGKILL after the timeout, then wait for the shim's record. */
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readContainerStatus } from "./status.js";
+import { readContainerStatus, shimAlive } from "./status.js";
 
 export interface StopOptions {
   signal?: NodeJS.Signals | string;
@@ -27,20 +27,37 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
 }
 
 export async function stopContainer(stateDir: string, options: StopOptions = {}): Promise<void> {
-  const status = readContainerStatus(stateDir);
-  if (status.state !== "running" || status.pid === null) return;
-  const pid = status.pid;
-  const running = () => readContainerStatus(stateDir).state === "running";
-  if ((options.timeoutMs ?? 10_000) > 0) {
-    send(pid, options.signal ?? "SIGTERM");
-    if (await waitUntil(() => !running(), options.timeoutMs ?? 10_000)) return void (await waitForExitRecord(stateDir));
+  // First, so the shim does not restart what we stop (restart policies).
+  try {
+    writeFileSync(join(stateDir, "stopped"), `${Date.now()}\n`);
+  } catch {
+    return; // no state dir: nothing runs
   }
-  send(pid, "SIGKILL");
-  await waitUntil(() => !running(), 5_000);
-  await waitForExitRecord(stateDir);
+  const status = readContainerStatus(stateDir);
+  if (status.state === "running" && status.pid !== null) {
+    const running = () => readContainerStatus(stateDir).state === "running";
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (timeoutMs > 0) send(status.pid, options.signal ?? "SIGTERM");
+    if (timeoutMs <= 0 || !(await waitUntil(() => !running(), timeoutMs))) {
+      send(status.pid, "SIGKILL");
+      await waitUntil(() => !running(), 5_000);
+    }
+  }
+  // The shim writes `exit` right after reaping and then leaves: wait for it so the exit code is never lost.
+  await waitUntil(() => !shimAlive(stateDir), 2_000);
 }
 
-/** The shim writes `exit` right after reaping; give it a moment so the exit code is never lost. */
-async function waitForExitRecord(stateDir: string): Promise<void> {
-  await waitUntil(() => existsSync(join(stateDir, "exit")), 2_000);
+/** Record the restart policy where the shim reads it at every exit (so updating it is live). */
+export function writeRestartPolicy(stateDir: string, policy: string | undefined): void {
+  const [mode, max] = (policy ?? "no").split(":");
+  writeFileSync(join(stateDir, "restart"), `${mode} ${max ?? 0}\n`);
+}
+
+export function readRestartPolicy(stateDir: string): string {
+  try {
+    const [mode, max] = readFileSync(join(stateDir, "restart"), "utf8").trim().split(" ");
+    return mode === "on-failure" && max !== "0" ? `${mode}:${max}` : mode;
+  } catch {
+    return "no";
+  }
 }
