@@ -14,6 +14,7 @@ export interface ContainerRow {
   ipAddresses: Record<string, string>;
   startedAt: string | null;
   exitCode: number | null;
+  restarts: number;
 }
 
 export async function managedContainers(store: StateStore, only?: string): Promise<{ stack: string; state: ResourceState }[]> {
@@ -47,6 +48,7 @@ export async function psCommand(flags: GlobalOptions & { json?: boolean }): Prom
         pid: typeof outputs.pid === "number" ? outputs.pid : null, ip: Object.values(ips)[0] ?? null, ipAddresses: ips,
         startedAt: typeof outputs.startedAt === "string" ? outputs.startedAt : null,
         exitCode: typeof outputs.exitCode === "number" ? outputs.exitCode : null,
+        restarts: typeof outputs.restarts === "number" ? outputs.restarts : 0,
       });
     }
     process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
@@ -64,8 +66,8 @@ function uptime(row: ContainerRow): string {
 }
 
 function table(rows: ContainerRow[]): string {
-  const header = ["STACK", "NAME", "ID", "STATE", "PID", "IP", "STATUS"];
-  const cells = rows.map((r) => [r.stack, r.name, r.id.slice(0, 12), r.state, String(r.pid ?? "-"), r.ip ?? "-", uptime(r)]);
+  const header = ["STACK", "NAME", "ID", "STATE", "PID", "IP", "RESTARTS", "STATUS"];
+  const cells = rows.map((r) => [r.stack, r.name, r.id.slice(0, 12), r.state, String(r.pid ?? "-"), r.ip ?? "-", String(r.restarts), uptime(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   return [header, ...cells].map((line) => line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n") + "\n";
 }

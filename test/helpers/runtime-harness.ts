@@ -55,12 +55,13 @@ export class RuntimeHarness {
     return text;
   }
 
-  /** Poll until the container's run state is not "running"; returns its live outputs. */
+  /** Poll until the container has finished for good (not running, not between restarts); returns its live outputs. */
   async waitExit(state: ResourceState, timeoutMs = 15_000): Promise<Props> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const live = await this.runtime.operations("container").read(this.ctx(), state);
-      if (live?.status !== "running" || Date.now() > deadline) return { ...live?.outputs, status: live?.status ?? "missing" };
+      const settled = !["running", "restarting", "created"].includes(live?.status ?? "missing");
+      if (settled || Date.now() > deadline) return { ...live?.outputs, status: live?.status ?? "missing" };
       await new Promise((r) => setTimeout(r, 50));
     }
   }

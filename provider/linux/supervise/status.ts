@@ -48,7 +48,10 @@ export function readContainerStatus(stateDir: string): ContainerStatus {
     const state = alive(readText(join(stateDir, "shim"))) ? "restarting" : "exited";
     return { ...base, state, pid: null, exitCode, signal: exit.signal, finishedAt: exit.finishedAt };
   }
-  return pidLine ? { ...base, state: "dead", pid: null } : base;
+  if (!pidLine) return base;
+  // Exited a moment ago and its shim is recording it: still "running" until the record lands.
+  if (alive(readText(join(stateDir, "shim")))) return { ...base, state: "running" };
+  return { ...base, state: "dead", pid: null };
 }
 
 /** Is the shim (the container's parent) still running? */
