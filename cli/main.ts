@@ -5,6 +5,8 @@ import { applyCommand, destroyCommand } from "./commands/apply.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
 import { psCommand } from "./commands/ps.js";
+import { execCommand } from "./commands/exec.js";
+import { statsCommand } from "./commands/stats.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
 import type { Runner } from "./runner.js";
@@ -59,6 +61,15 @@ export function buildProgram(run: Runner): Command {
     .option("-f, --follow", "keep printing new output")
     .option("--tail <n>", "only the last n lines", positiveInt)
     .action((name: string, opts) => run(logsCommand(name, { ...globals(), ...opts })));
+
+  program.command("exec").argument("<container>", "container name").argument("<command...>", "command and arguments (after --)")
+    .description("run a command inside a running container (its namespaces, cgroup, user, env)")
+    .action((name: string, command: string[]) => run(execCommand(name, command, globals())));
+
+  program.command("stats").argument("[container]", "container name (default: all)")
+    .description("memory, CPU and pids usage from each container's cgroup")
+    .option("--json", "machine-readable output")
+    .action((name: string | undefined, opts) => run(statsCommand(name, { ...globals(), ...opts })));
 
   registerDriftCommands(program, run, globals);
   registerStateCommands(program, run, globals);

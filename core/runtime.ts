@@ -52,6 +52,19 @@ export interface Runtime {
 export interface ContainerActions {
   /** Log lines of a container (stdout and stderr); with `follow`, keeps yielding until aborted. */
   logs(state: ResourceState, options: { follow: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<string>;
+  /** Run a command inside the running container (its namespaces, cgroup, user, env, cwd); resolves to its exit code. */
+  exec(state: ResourceState, args: string[], options: { stdio: "inherit" | "pipe" }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Resource usage from the container's cgroup. */
+  stats(state: ResourceState): Promise<ContainerStats>;
+}
+
+export interface ContainerStats {
+  memoryUsage: number;
+  memoryLimit: number | null;
+  memoryFailcnt: number;
+  oomKills: number;
+  cpuUsageNs: number;
+  pidsCurrent: number;
 }
 
 export interface RuntimeWithActions extends Runtime {

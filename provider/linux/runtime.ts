@@ -10,6 +10,7 @@ import { containerOperations } from "./resources/container.js";
 import { containerPaths } from "./resources/container-paths.js";
 import { imageOperations } from "./resources/image.js";
 import { readLog } from "./resources/logs.js";
+import { execInContainer } from "./resources/exec.js";
 import { networkOperations } from "./resources/network.js";
 import { volumeOperations } from "./resources/volume.js";
 
@@ -30,6 +31,8 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
     operations: (kind) => byKind[kind],
     containers: {
       logs: (state, options) => readLog(containerPaths(config, state.id).log, options),
+      exec: (state, args, options) => execInContainer(containerPaths(config, state.id).stateDir, args, options),
+      stats: (state) => cgroups.stats(state.id),
     },
     async close() {
       hostLinks?.socket.close();

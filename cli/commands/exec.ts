@@ -1,0 +1,15 @@
+import { openRuntime, openStore, type GlobalOptions } from "../context.js";
+import { findContainer } from "./ps.js";
+
+/** `cinfra exec NAME -- CMD…`: the command's exit code becomes cinfra's. */
+export async function execCommand(name: string, args: string[], flags: GlobalOptions): Promise<number> {
+  const store = await openStore(flags);
+  const runtime = openRuntime();
+  try {
+    const { state } = await findContainer(store, name, flags.stack);
+    return (await runtime.containers.exec(state, args, { stdio: "inherit" })).code;
+  } finally {
+    await runtime.close();
+    await store.close();
+  }
+}
