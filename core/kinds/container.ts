@@ -6,6 +6,7 @@ import type { Props, PropValue } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
 
+export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 const RESTART = { re: /^(no|always|unless-stopped|on-failure(:[1-9]\d{0,5})?)$/, what: 'one of "no", "on-failure[:max-retries]", "always", "unless-stopped"' };
 const ENV_NAME = { re: /^[A-Za-z_][A-Za-z0-9_]*$/, what: "an environment variable name" };
@@ -67,7 +68,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -90,11 +91,12 @@ export const containerSchema: KindSchema = {
     if (props.sysctls !== undefined) out.sysctls = normalizeSysctls(props.sysctls, `${path}.sysctls`);
     if (props.ulimits !== undefined) out.ulimits = normalizeUlimits(props.ulimits, `${path}.ulimits`);
     if (props.tmpfs !== undefined) out.tmpfs = normalizeTmpfs(props.tmpfs, `${path}.tmpfs`);
+    if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
     if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);
     return out;
   },
   // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process.
-  updatable: ["limits", "restart", "stopTimeout", "stopSignal"],
+  updatable: ["limits", "restart", "stopTimeout", "stopSignal", "desiredState"],
   outputs: ["id", "pid", "ipAddresses", "startedAt"],
 };
 

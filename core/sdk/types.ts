@@ -94,6 +94,8 @@ export interface ContainerArgs {
   sysctls?: Record<string, string | number>;
   ulimits?: Partial<Record<"core" | "cpu" | "data" | "fsize" | "locks" | "memlock" | "msgqueue" | "nice" | "nofile" | "nproc" | "rss" | "rtprio" | "rttime" | "sigpending" | "stack", number | { soft: number; hard: number }>>;
   tmpfs?: Array<string | { target: string; size?: string; mode?: number }>;
+  /** Live-updatable: "stopped" stops it (keeping it), "paused" freezes it (cgroup freezer), "running" starts/thaws it. */
+  desiredState?: "running" | "stopped" | "paused";
   /** "default" (cinfra's default filter) or "unconfined". */
   seccomp?: "default" | "unconfined";
 }

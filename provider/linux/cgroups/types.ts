@@ -67,6 +67,7 @@ export interface CgroupManager {
   kill(id: string): Promise<void>;
   freeze(id: string): Promise<void>;
   thaw(id: string): Promise<void>;
+  frozen(id: string): Promise<boolean>;
   /** Wait until empty and remove every directory; idempotent. */
   destroy(id: string): Promise<void>;
   /** Ids under cinfra's parent (leftovers, drift). */

@@ -156,6 +156,10 @@ export class CgroupV1 implements CgroupManager {
     writeValue(join(this.dir("freezer", id), "freezer.state"), "FROZEN");
   }
 
+  async frozen(id: string): Promise<boolean> {
+    return readValue(join(this.dir("freezer", id), "freezer.state")) === "FROZEN";
+  }
+
   async thaw(id: string): Promise<void> {
     writeValue(join(this.dir("freezer", id), "freezer.state"), "THAWED");
   }

@@ -136,6 +136,10 @@ export class CgroupV2 implements CgroupManager {
     writeValue(this.file(id, "cgroup.freeze"), 1);
   }
 
+  async frozen(id: string): Promise<boolean> {
+    return readValue(this.file(id, "cgroup.freeze")) === "1";
+  }
+
   async thaw(id: string): Promise<void> {
     writeValue(this.file(id, "cgroup.freeze"), 0);
   }

@@ -30,6 +30,7 @@ export interface ContainerInputs {
   ulimits?: Record<string, { soft: number; hard: number }>;
   tmpfs?: { target: string; size?: string; mode?: number }[];
   seccomp?: "default" | "unconfined";
+  desiredState?: "running" | "stopped" | "paused";
 }
 
 export interface ImageDefaults {

@@ -6,11 +6,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { CreateRequest, CreateResult, OperationContext } from "../../../core/runtime.js";
 import { RuntimeError } from "../../../core/errors.js";
+import type { Props } from "../../../core/model/types.js";
 import type { RuntimeConfig } from "../config.js";
 import type { CgroupManager } from "../cgroups/index.js";
 import type { ImageStore } from "../images/index.js";
 import type { Links } from "../net/links.js";
-import { startContainer } from "../supervise/start.js";
+import { prepareContainer, startContainer } from "../supervise/start.js";
 import { stopContainer } from "../supervise/stop.js";
 import { asContainerInputs, cgroupCreateLimits, effectiveArgs, effectiveEnv, type ImageDefaults } from "./container-inputs.js";
 import { attachNetworks } from "./container-network.js";
@@ -70,10 +71,15 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       cwd: inputs.workdir ?? defaults.workdir ?? "/", cgroupProcs: cgroups.procsFiles(req.id),
       volumes: (id) => ctx.deps.get(id)?.outputs.mountpoint as string | undefined,
     });
+    const ipAddresses: Props = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
+    if (inputs.desiredState === "stopped") {
+      prepareContainer(spec, inputs.restart); // created, not started (`docker create`)
+      const outputs: Props = { id: req.id, ipAddresses };
+      return { id: req.id, outputs };
+    }
     const started = await startContainer(spec, inputs.restart);
     undo.push("process", () => stopContainer(paths.stateDir, { signal: "SIGKILL", timeoutMs: 0 }));
-
-    const ipAddresses = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
+    if (inputs.desiredState === "paused") await cgroups.freeze(req.id);
     return {
       id: req.id,
       outputs: { id: req.id, pid: started.pid, ipAddresses, startedAt: new Date(started.startedAt).toISOString() },

@@ -9,6 +9,7 @@ import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
 import { detachNetworks, readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { createContainer, type ContainerDeps } from "./container-start.js";
+import { moveToState, observedState } from "./container-run-state.js";
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -23,12 +24,18 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
       const next = asContainerInputs(props);
       const before = asContainerInputs(prior.inputs);
       if (JSON.stringify(next.limits) !== JSON.stringify(before.limits)) await cgroups.update(prior.id, cgroupLimits(next.limits ?? {}));
-      if (next.restart !== before.restart) writeRestartPolicy(containerPaths(config, prior.id).stateDir, next.restart);
+      const stateDir = containerPaths(config, prior.id).stateDir;
+      if (next.restart !== before.restart) writeRestartPolicy(stateDir, next.restart);
+      if ((next.desiredState ?? "running") !== (before.desiredState ?? "running")) {
+        await moveToState(cgroups, prior.id, stateDir, next, next.desiredState ?? "running");
+        return (await readContainer(deps, { ...prior, inputs: props }))?.outputs ?? prior.outputs;
+      }
       return prior.outputs;
     },
 
     async delete(_ctx, prior) {
       const paths = containerPaths(config, prior.id);
+      if (await cgroups.frozen(prior.id).catch(() => false)) await cgroups.thaw(prior.id); // a frozen task cannot stop
       const inputs = asContainerInputs(prior.inputs);
       if (existsSync(paths.stateDir)) {
         await stopContainer(paths.stateDir, {
@@ -59,6 +66,7 @@ export async function readContainer(deps: ContainerDeps, prior: ResourceState): 
   const limits = await deps.cgroups.read(prior.id).catch(() => null);
   const props: Props = { ...prior.inputs };
   if (prior.inputs.restart !== undefined) props.restart = readRestartPolicy(paths.stateDir);
+  if (prior.inputs.desiredState !== undefined) props.desiredState = await observedState(deps.cgroups, prior.id, paths.stateDir);
   if (limits && prior.inputs.limits) {
     const declared = prior.inputs.limits as Props;
     const live: Props = {};
