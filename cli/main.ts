@@ -7,6 +7,7 @@ import { planCommand } from "./commands/plan.js";
 import { psCommand } from "./commands/ps.js";
 import { execCommand } from "./commands/exec.js";
 import { statsCommand } from "./commands/stats.js";
+import { inspectCommand, topCommand } from "./commands/inspect.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
 import type { Runner } from "./runner.js";
@@ -70,6 +71,15 @@ export function buildProgram(run: Runner): Command {
     .description("memory, CPU and pids usage from each container's cgroup")
     .option("--json", "machine-readable output")
     .action((name: string | undefined, opts) => run(statsCommand(name, { ...globals(), ...opts })));
+
+  program.command("inspect").argument("<container>", "container name")
+    .description("runtime details: state, overlay dirs, namespaces, cgroups, network (JSON)")
+    .option("-f, --format <template>", "print a template instead, e.g. '{{.State.Pid}}'")
+    .action((name: string, opts) => run(inspectCommand(name, { ...globals(), ...opts })));
+
+  program.command("top").argument("<container>", "container name")
+    .description("the container's processes, with host and container pids")
+    .action((name: string) => run(topCommand(name, globals())));
 
   registerDriftCommands(program, run, globals);
   registerStateCommands(program, run, globals);

@@ -56,6 +56,10 @@ export interface ContainerActions {
   exec(state: ResourceState, args: string[], options: { stdio: "inherit" | "pipe" }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Resource usage from the container's cgroup. */
   stats(state: ResourceState): Promise<ContainerStats>;
+  /** Runtime details as `docker inspect` shows them (state, overlay dirs, namespaces, cgroups, network). */
+  inspect(state: ResourceState): Promise<Record<string, unknown>>;
+  /** The container's processes with host and container pids. */
+  top(state: ResourceState): Promise<{ hostPid: number; containerPid: number; command: string }[]>;
 }
 
 export interface ContainerStats {

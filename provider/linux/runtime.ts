@@ -11,6 +11,7 @@ import { containerPaths } from "./resources/container-paths.js";
 import { imageOperations } from "./resources/image.js";
 import { readLog } from "./resources/logs.js";
 import { execInContainer } from "./resources/exec.js";
+import { containerProcesses, inspectContainer } from "./resources/inspect.js";
 import { networkOperations } from "./resources/network.js";
 import { volumeOperations } from "./resources/volume.js";
 
@@ -33,6 +34,8 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
       logs: (state, options) => readLog(containerPaths(config, state.id).log, options),
       exec: (state, args, options) => execInContainer(containerPaths(config, state.id).stateDir, args, options),
       stats: (state) => cgroups.stats(state.id),
+      inspect: (state) => inspectContainer(config, cgroups, state),
+      top: (state) => containerProcesses(cgroups, state),
     },
     async close() {
       hostLinks?.socket.close();

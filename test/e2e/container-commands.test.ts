@@ -1,0 +1,60 @@
+/** inspect, top, exec, stats and logs through the real CLI on a real container. */
+import { readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
+import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
+import { kernelObjectsNamed } from "../helpers/leaks.js";
+
+describe("container commands", () => {
+  let box: Sandbox;
+  let stack: string;
+
+  beforeAll(() => {
+    box = sandbox();
+    makeBusyboxRootfs(join(box.dir, "rootfs"));
+    stack = join(box.dir, "tools.ts");
+    writeFileSync(stack, `
+import { Container, Image } from "cinfra";
+const image = new Image("busybox", { rootfs: "./rootfs", config: { env: { PATH: "/bin" } } });
+new Container("app", { image, command: ["sh", "-c", "echo started; exec sleep 1000"], limits: { memory: "40Mi" }, env: { MODE: "test" }, init: true });
+`);
+    expect(cinfra(box, "apply", stack, "--yes").code).toBe(0);
+  });
+
+  afterAll(() => {
+    expect(cinfra(box, "destroy", stack, "--yes").code).toBe(0);
+    expect(kernelObjectsNamed(`cinfra${box.tag}`)).toEqual([]);
+    rmSync(box.dir, { recursive: true, force: true });
+    rmSync(box.runRoot, { recursive: true, force: true });
+  });
+
+  it("inspect shows state, overlay dirs, namespaces and cgroup limits", () => {
+    const [details] = JSON.parse(cinfra(box, "inspect", "app").stdout);
+    expect(details.State.Status).toBe("running");
+    expect(details.GraphDriver.Data.MergedDir).toMatch(/merged$/);
+    expect(details.Namespaces.pid).toBe(readlinkSync(`/proc/${details.State.Pid}/ns/pid`));
+    expect(details.Namespaces.pid).not.toBe(readlinkSync("/proc/self/ns/pid"));
+    expect(details.Cgroup.Limits.memory).toBe(40 * 2 ** 20);
+    const pid = cinfra(box, "inspect", "app", "--format", "{{.State.Pid}}").stdout.trim();
+    expect(Number(pid)).toBe(details.State.Pid);
+  });
+
+  it("top lists host and container pids", () => {
+    const out = cinfra(box, "top", "app").stdout;
+    expect(out).toMatch(/^\d+\s+1\s+/m);
+    expect(out).toContain("sleep 1000");
+  });
+
+  it("exec runs inside with the container's env and returns its exit code", () => {
+    const r = cinfra(box, "exec", "app", "--", "sh", "-c", "echo $MODE; exit 5");
+    expect(r.stdout).toBe("test\n");
+    expect(r.code).toBe(5);
+  });
+
+  it("stats and logs read the container", () => {
+    const [stats] = JSON.parse(cinfra(box, "stats", "app", "--json").stdout);
+    expect(stats.memoryLimit).toBe(40 * 2 ** 20);
+    expect(cinfra(box, "logs", "app").stdout).toBe("started\n");
+  });
+});
