@@ -4,9 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import { ValidationError } from "../core/errors.js";
-import type { DesiredResource } from "../core/model/types.js";
+import type { DesiredResource, StackState } from "../core/model/types.js";
+import { hostPortsInUse } from "../provider/linux/resources/ports.js";
 
-export function checkHostInputs(resources: readonly DesiredResource[]): void {
+export function checkHostInputs(resources: readonly DesiredResource[], state: StackState): void {
+  checkHostPorts(resources, state);
   for (const r of resources) {
     if (r.kind === "image" && typeof r.props.rootfs === "string" && !existsSync(r.props.rootfs)) {
       throw new ValidationError(`image.${r.name}.rootfs`, `${r.props.rootfs} does not exist`, r.location);
@@ -19,5 +21,20 @@ export function checkHostInputs(resources: readonly DesiredResource[]): void {
         }
       });
     }
+  }
+}
+
+/** A host port something else already listens on is an error now, not a failed start halfway through apply. */
+function checkHostPorts(resources: readonly DesiredResource[], state: StackState): void {
+  type Port = { host: number; protocol: "tcp" | "udp"; hostIp: string };
+  const ours = new Set(state.resources.flatMap((r) => ((r.inputs.ports ?? []) as Port[]).map((p) => `${p.protocol}/${p.host}`)));
+  for (const r of resources) {
+    const ports = (Array.isArray(r.props.ports) ? r.props.ports : []) as Port[];
+    ports.forEach((p, i) => {
+      if (ours.has(`${p.protocol}/${p.host}`)) return; // this stack's own relay holds it
+      if (hostPortsInUse([{ hostIp: p.hostIp, hostPort: p.host, protocol: p.protocol }]).length) {
+        throw new ValidationError(`container.${r.name}.ports[${i}].host`, `${p.hostIp}:${p.host}/${p.protocol} is already in use on this host`, r.location);
+      }
+    });
   }
 }

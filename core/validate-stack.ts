@@ -10,8 +10,19 @@ import { asAttachments } from "./kinds/attachments.js";
 export function validateStack(resources: readonly DesiredResource[]): void {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const taken = new Map<string, string>();
+  const hostPorts = new Map<string, string>();
   for (const resource of resources) {
     if (resource.kind !== "container") continue;
+    const ports = (Array.isArray(resource.props.ports) ? resource.props.ports : []) as { host: number; protocol: string }[];
+    if (ports.length && asAttachments(resource.props).length === 0) {
+      throw new ValidationError(`container.${resource.name}.ports`, "publishing ports needs the container on a network", resource.location);
+    }
+    ports.forEach((p, i) => {
+      const key = `${p.protocol}/${p.host}`;
+      const holder = hostPorts.get(key);
+      if (holder) throw new ValidationError(`container.${resource.name}.ports[${i}].host`, `${p.protocol} port ${p.host} is already published by ${holder}`, resource.location);
+      hostPorts.set(key, `container.${resource.name}`);
+    });
     asAttachments(resource.props).forEach((attachment, i) => {
       if (!attachment.ipv4) return;
       const path = `container.${resource.name}.networks[${i}].ipv4`;

@@ -20,6 +20,8 @@ new Container("web", {
   mounts: [{ volume: data, target: "/data" }],
   limits: { memory: "64Mi", cpus: 0.5, pids: 64 },
   networks: [net],
+  // curl http://127.0.0.1:8080/ from the host
+  ports: [{ host: 8080, container: 8080, hostIp: "127.0.0.1" }],
   init: true,
 });
 

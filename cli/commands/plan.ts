@@ -23,8 +23,8 @@ export interface PlanFlags extends GlobalOptions {
 /** Load the program and plan it against the stack's state. Shared by plan and apply. */
 export async function planStack(file: string, flags: PlanFlags, store: StateStore): Promise<Plan> {
   const loaded = await loadStack(file);
-  checkHostInputs(loaded.resources);
   const state = await store.load(stackName(file, flags));
+  checkHostInputs(loaded.resources, state);
   const known = loaded.resources.map((r) => r.urn);
   const options: PlanOptions = { replace: urnsForNames(flags.replace ?? [], known) };
   const plan = makePlan(loaded.resources, state, options);

@@ -62,13 +62,32 @@ function normalizeMounts(raw: unknown, path: string): PropValue[] {
   });
 }
 
+function normalizePorts(raw: unknown, path: string): PropValue[] {
+  const seen = new Set<string>();
+  return array(raw, path).map((entry, i) => {
+    const at = `${path}[${i}]`;
+    const p = record(entry, at, ["host", "container", "protocol", "hostIp"]);
+    const out: Props = {
+      host: number(p.host, `${at}.host`, { min: 1, max: 65535, integer: true }),
+      container: number(p.container, `${at}.container`, { min: 1, max: 65535, integer: true }),
+      protocol: p.protocol === undefined ? "tcp" : oneOf(p.protocol, `${at}.protocol`, ["tcp", "udp"] as const),
+      hostIp: p.hostIp === undefined ? "0.0.0.0" : string(p.hostIp, `${at}.hostIp`),
+    };
+    if (parseIpv4(out.hostIp as string) === null) fail(`${at}.hostIp`, `${JSON.stringify(out.hostIp)} is not an IPv4 address`);
+    const key = `${out.protocol}/${out.host}`;
+    if (seen.has(key)) fail(`${at}.host`, `${out.protocol} port ${out.host} is published twice`);
+    seen.add(key);
+    return out;
+  });
+}
+
 export const containerSchema: KindSchema = {
   kind: "container",
   normalize(raw, path) {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -91,6 +110,7 @@ export const containerSchema: KindSchema = {
     if (props.sysctls !== undefined) out.sysctls = normalizeSysctls(props.sysctls, `${path}.sysctls`);
     if (props.ulimits !== undefined) out.ulimits = normalizeUlimits(props.ulimits, `${path}.ulimits`);
     if (props.tmpfs !== undefined) out.tmpfs = normalizeTmpfs(props.tmpfs, `${path}.tmpfs`);
+    if (props.ports !== undefined) out.ports = normalizePorts(props.ports, `${path}.ports`);
     if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
     if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);
     return out;

@@ -19,10 +19,10 @@ export { isUpdatable } from "./kind-schema.js";
 /**
  * Whether a replacement deletes the old object first. Create-before-delete keeps a service up, but
  * an object holding something unique (a static IP, a bridge subnet, a volume's data) cannot coexist
- * with its successor.
+ * with its successor (a host port is the same kind of unique thing).
  */
 export function defaultDeleteBeforeReplace(kind: Kind, props: Props): boolean {
   if (kind === "image") return false;
   if (kind !== "container") return true;
-  return asAttachments(props).some((a) => a.ipv4 !== undefined);
+  return asAttachments(props).some((a) => a.ipv4 !== undefined) || (Array.isArray(props.ports) && props.ports.length > 0);
 }

@@ -94,6 +94,8 @@ export interface ContainerArgs {
   sysctls?: Record<string, string | number>;
   ulimits?: Partial<Record<"core" | "cpu" | "data" | "fsize" | "locks" | "memlock" | "msgqueue" | "nice" | "nofile" | "nproc" | "rss" | "rtprio" | "rttime" | "sigpending" | "stack", number | { soft: number; hard: number }>>;
   tmpfs?: Array<string | { target: string; size?: string; mode?: number }>;
+  /** Published ports: reachable on the host at hostIp:host (default 0.0.0.0), relayed to the container's port. */
+  ports?: Array<{ host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }>;
   /** Live-updatable: "stopped" stops it (keeping it), "paused" freezes it (cgroup freezer), "running" starts/thaws it. */
   desiredState?: "running" | "stopped" | "paused";
   /** "default" (cinfra's default filter) or "unconfined". */

@@ -11,6 +11,8 @@ import { kernelObjectsNamed, processAlive } from "../helpers/leaks.js";
 
 interface PsRow { name: string; id: string; state: string; pid: number | null; ip: string | null }
 
+const PORT = 20000 + Math.floor(Math.random() * 20000);
+
 function stackSource(subnet: string, memory: string, webCommand: string): string {
   return `
 import { Container, Image, Network, Volume } from "cinfra";
@@ -23,6 +25,7 @@ new Container("web", {
   mounts: [{ volume: data, target: "/data" }],
   limits: { memory: "${memory}", cpus: 0.5, pids: 64 },
   networks: [net],
+  ports: [{ host: ${PORT}, container: 8080, hostIp: "127.0.0.1" }],
   init: true,
 });
 new Container("client", {
@@ -93,6 +96,16 @@ describe("demo stack, end to end", () => {
     expect(logs).toContain("got: hello-from-web");
   });
 
+  it("publishes web's port on 127.0.0.1, and refuses a port something else holds", async () => {
+    const page = await fetch(`http://127.0.0.1:${PORT}/`);
+    expect(await page.text()).toBe("hello-from-web\n");
+    const other = join(box.dir, "other.ts");
+    writeFileSync(other, stackSource(subnet, "64Mi", SERVE).replace('"demo-net"', '"other-net"'));
+    const clash = cinfra(box, "plan", other, "--stack", "other");
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toContain(`container.web.ports[0].host: 127.0.0.1:${PORT}/tcp is already in use on this host`);
+  });
+
   it("updates the memory limit in place: same pid, new limit in the cgroup file", () => {
     const before = row("web");
     writeFileSync(stack, stackSource(subnet, "96Mi", SERVE));
@@ -106,7 +119,7 @@ describe("demo stack, end to end", () => {
     expect(readFileSync(limitFile, "utf8").trim()).toBe(String(96 * 2 ** 20));
   });
 
-  it("replaces web when its command changes", () => {
+  it("replaces web when its command changes", async () => {
     const before = row("web");
     writeFileSync(stack, stackSource(subnet, "96Mi", SERVE.replace("hello-from-web", "hello-again")));
     const p = cinfra(box, "plan", stack);
@@ -117,6 +130,7 @@ describe("demo stack, end to end", () => {
     expect(after.state).toBe("running");
     expect(after.pid).not.toBe(before.pid);
     pidsSeen.add(after.pid!);
+    expect(await (await fetch(`http://127.0.0.1:${PORT}/`)).text()).toBe("hello-again\n");
   });
 
   it("destroys everything and leaves no kernel object or process behind", async () => {
@@ -125,6 +139,7 @@ describe("demo stack, end to end", () => {
     expect(ps()).toEqual([]);
     expect(kernelObjectsNamed(`cinfra${box.tag}`)).toEqual([]);
     for (const pid of pidsSeen) expect(processAlive(pid)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${PORT}/`)).rejects.toThrow(); // the port relay is gone too
     expect(existsSync(join(box.dir, "lib/volumes")) ? readdirSync(join(box.dir, "lib/volumes")) : []).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "exec.h"
+#include "proxy.h"
 #include "spec.h"
 
 #include <errno.h>
@@ -216,6 +217,8 @@ static int run_shim(const struct spec *s)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "proxy"))
+		return run_proxy(argv[2], argc - 3, argv + 3, report, write_state, start_ticks);
 	if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
 		struct spec s;
 		char err[512];

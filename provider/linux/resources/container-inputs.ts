@@ -31,6 +31,7 @@ export interface ContainerInputs {
   tmpfs?: { target: string; size?: string; mode?: number }[];
   seccomp?: "default" | "unconfined";
   desiredState?: "running" | "stopped" | "paused";
+  ports?: { host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }[];
 }
 
 export interface ImageDefaults {

@@ -20,6 +20,7 @@ import { buildSpec } from "./container-spec.js";
 import { writeInitialHosts } from "./hosts.js";
 import { networkDir } from "./network.js";
 import { writeOwner } from "./owner.js";
+import { startPortProxy, stopPortProxy } from "./ports.js";
 import { UndoStack } from "./undo-stack.js";
 import { resolveUser } from "./user-lookup.js";
 
@@ -79,6 +80,13 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
     }
     const started = await startContainer(spec, inputs.restart);
     undo.push("process", () => stopContainer(paths.stateDir, { signal: "SIGKILL", timeoutMs: 0 }));
+    if (inputs.ports?.length) {
+      const target = attachments[0].ip; // the schema check guarantees a network when ports are published
+      await startPortProxy(paths.stateDir, inputs.ports.map((p) => ({
+        hostIp: p.hostIp ?? "0.0.0.0", hostPort: p.host, containerIp: target, containerPort: p.container, protocol: p.protocol ?? "tcp",
+      })));
+      undo.push("published ports", () => stopPortProxy(paths.stateDir));
+    }
     if (inputs.desiredState === "paused") await cgroups.freeze(req.id);
     return {
       id: req.id,

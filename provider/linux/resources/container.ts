@@ -10,6 +10,7 @@ import { detachNetworks, readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { createContainer, type ContainerDeps } from "./container-start.js";
 import { moveToState, observedState } from "./container-run-state.js";
+import { stopPortProxy } from "./ports.js";
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -36,6 +37,7 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
     async delete(_ctx, prior) {
       const paths = containerPaths(config, prior.id);
       if (await cgroups.frozen(prior.id).catch(() => false)) await cgroups.thaw(prior.id); // a frozen task cannot stop
+      stopPortProxy(paths.stateDir);
       const inputs = asContainerInputs(prior.inputs);
       if (existsSync(paths.stateDir)) {
         await stopContainer(paths.stateDir, {
