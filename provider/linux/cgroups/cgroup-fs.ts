@@ -92,3 +92,24 @@ export async function tryRemove(path: string): Promise<void> {
     // busy, not empty, or gone
   }
 }
+
+/** Write every file in order; if the kernel refuses one, put back what was already written, then throw. */
+export function writeAllOrRestore(writes: { path: string; value: string | number }[]): void {
+  const done: { path: string; old: string }[] = [];
+  try {
+    for (const { path, value } of writes) {
+      const old = readValue(path);
+      writeValue(path, value);
+      if (old !== null) done.push({ path, old });
+    }
+  } catch (error) {
+    for (const { path, old } of done.reverse()) {
+      try {
+        writeValue(path, old);
+      } catch {
+        // best effort: the original failure is the one to report
+      }
+    }
+    throw error;
+  }
+}

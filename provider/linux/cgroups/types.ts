@@ -1,3 +1,5 @@
+import type { ContainerStats } from "../../../core/runtime.js";
+
 /**
  * One cgroup manager interface, one implementation per cgroup version (youki's model). The root
  * is a parameter, so the same code runs against /sys/fs/cgroup and a cgroupfs-shaped temp dir.
@@ -43,14 +45,8 @@ export const DEFAULT_DEVICE_RULES = [
   "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
 ];
 
-export interface CgroupStats {
-  memoryUsage: number;
-  memoryLimit: number | null;
-  memoryFailcnt: number;
-  oomKills: number;
-  cpuUsageNs: number;
-  pidsCurrent: number;
-}
+/** What `cinfra stats` shows, read from the cgroup files (the core type, so runtimes agree on it). */
+export type CgroupStats = ContainerStats;
 
 export interface CgroupManager {
   readonly version: 1 | 2;

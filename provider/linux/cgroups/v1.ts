@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, tryRemove, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, tryRemove, writeAllOrRestore, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
 } from "./cgroup-fs.js";
 import { CPU_PERIOD_US, DEFAULT_DEVICE_RULES, cpusToQuota, type CgroupLimits, type CgroupManager, type CgroupStats } from "./types.js";
 
@@ -83,26 +83,8 @@ export class CgroupV1 implements CgroupManager {
     return writes;
   }
 
-  /** Write all; if one is refused (EBUSY lowering memory below usage, …) put back what was written, then throw. */
   private apply(id: string, writes: LimitWrite[]): void {
-    const done: { path: string; old: string }[] = [];
-    try {
-      for (const w of writes) {
-        const path = join(this.dir(w.controller, id), w.file);
-        const old = readValue(path);
-        writeValue(path, w.value);
-        if (old !== null) done.push({ path, old });
-      }
-    } catch (error) {
-      for (const { path, old } of done.reverse()) {
-        try {
-          writeValue(path, old);
-        } catch {
-          // best effort: the original error is the one to report
-        }
-      }
-      throw error;
-    }
+    writeAllOrRestore(writes.map((w) => ({ path: join(this.dir(w.controller, id), w.file), value: w.value })));
   }
 
   async update(id: string, limits: CgroupLimits): Promise<void> {
@@ -153,11 +135,15 @@ export class CgroupV1 implements CgroupManager {
   }
 
   async freeze(id: string): Promise<void> {
-    writeValue(join(this.dir("freezer", id), "freezer.state"), "FROZEN");
+    const file = join(this.dir("freezer", id), "freezer.state");
+    writeValue(file, "FROZEN");
+    // The kernel answers FREEZING until every task has stopped: a pause is done only once it says FROZEN.
+    for (let i = 0; i < 200 && readValue(file) !== "FROZEN"; i++) await new Promise((r) => setTimeout(r, 5));
   }
 
   async frozen(id: string): Promise<boolean> {
-    return readValue(join(this.dir("freezer", id), "freezer.state")) === "FROZEN";
+    const state = readValue(join(this.dir("freezer", id), "freezer.state"));
+    return state === "FROZEN" || state === "FREEZING";
   }
 
   async thaw(id: string): Promise<void> {

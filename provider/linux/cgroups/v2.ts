@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, tryRemove, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, tryRemove, writeAllOrRestore, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
 } from "./cgroup-fs.js";
 import {
   CPU_PERIOD_US, cpusToQuota, sharesToWeight, type CgroupLimits, type CgroupManager, type CgroupStats,
@@ -72,24 +72,7 @@ export class CgroupV2 implements CgroupManager {
   }
 
   private apply(id: string, limits: CgroupLimits): void {
-    const done: { path: string; old: string }[] = [];
-    try {
-      for (const [name, value] of this.writesFor(limits)) {
-        const path = this.file(id, name);
-        const old = readValue(path);
-        writeValue(path, value);
-        if (old !== null) done.push({ path, old });
-      }
-    } catch (error) {
-      for (const { path, old } of done.reverse()) {
-        try {
-          writeValue(path, old);
-        } catch {
-          // best effort: report the original failure
-        }
-      }
-      throw error;
-    }
+    writeAllOrRestore(this.writesFor(limits).map(([name, value]) => ({ path: this.file(id, name), value })));
   }
 
   async update(id: string, limits: CgroupLimits): Promise<void> {
@@ -134,6 +117,8 @@ export class CgroupV2 implements CgroupManager {
 
   async freeze(id: string): Promise<void> {
     writeValue(this.file(id, "cgroup.freeze"), 1);
+    // cgroup.events says "frozen 1" once every task has stopped.
+    for (let i = 0; i < 200 && readKeyed(this.file(id, "cgroup.events")).frozen !== 1; i++) await new Promise((r) => setTimeout(r, 5));
   }
 
   async frozen(id: string): Promise<boolean> {

@@ -4,6 +4,7 @@
  * TCP streams are relayed with half-close; UDP datagrams through one connected socket per client. */
 #define _GNU_SOURCE
 #include "proxy.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -191,8 +192,7 @@ static void on_udp_peer(struct conn *p)
 		sendto(p->listener, buf, (size_t)n, 0, (struct sockaddr *)&p->client, sizeof(p->client));
 }
 
-int run_proxy(const char *state_dir, int nrules, char **texts, void (*report)(const char *, ...),
-	      void (*write_state)(const char *, const char *, const char *), unsigned long long (*ticks)(pid_t))
+int run_proxy(const char *state_dir, int nrules, char **texts)
 {
 	static struct rule rules[MAX_RULES];
 	if (nrules > MAX_RULES) {
@@ -218,18 +218,11 @@ int run_proxy(const char *state_dir, int nrules, char **texts, void (*report)(co
 		}
 	}
 	/* Bound: detach, so the proxy outlives cinfra (the container's shim does the same). */
-	pid_t pid = fork();
-	if (pid < 0) {
-		report("err fork %d", errno);
-		return 1;
-	}
-	if (pid > 0)
-		return 0;
-	setsid();
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	int detached = detach();
+	if (detached != 0)
+		return detached < 0 ? 1 : 0;
 	char text[64];
-	snprintf(text, sizeof(text), "%d %llu\n", getpid(), ticks(getpid()));
+	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
 	write_state(state_dir, "proxy", text);
 	report("ok %d", getpid());
 	close(3);

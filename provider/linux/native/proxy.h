@@ -5,7 +5,6 @@
 
 /* Binds every rule's host address, reports on fd 3, detaches and relays forever. Returns in the caller's
  * process (0 once the detached relay reported ok, 1 on failure). */
-int run_proxy(const char *state_dir, int nrules, char **rules, void (*report)(const char *, ...),
-	      void (*write_state)(const char *, const char *, const char *), unsigned long long (*ticks)(pid_t));
+int run_proxy(const char *state_dir, int nrules, char **rules);
 
 #endif

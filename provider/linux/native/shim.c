@@ -9,6 +9,7 @@
 #include "container.h"
 #include "exec.h"
 #include "proxy.h"
+#include "util.h"
 #include "spec.h"
 
 #include <errno.h>
@@ -25,35 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define REPORT_FD 3
-
-static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void report(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (write(REPORT_FD, buf, n) < 0) {
-		/* the caller is gone: the state files still tell the story */
-	}
-}
-
-static void write_state(const char *dir, const char *name, const char *text)
-{
-	char path[4096], tmp[4200];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	ssize_t n = write(fd, text, strlen(text));
-	fsync(fd);
-	close(fd);
-	if (n >= 0)
-		rename(tmp, path);
-}
 
 static int open_log(const char *path)
 {
@@ -65,30 +37,6 @@ static long long now_ms(void)
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* Start time of a process in clock ticks (field 22 of /proc/<pid>/stat): with the pid, it names the process for good. */
-static unsigned long long start_ticks(pid_t pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	unsigned long long ticks = 0;
-	for (int field = 2; p && *p; p++) {
-		if (*p == ' ' && ++field == 22) {
-			ticks = strtoull(p + 1, NULL, 10);
-			break;
-		}
-	}
-	return ticks;
 }
 
 /* The restart policy is read from <state>/restart at every exit, so a live update of `restart` takes effect. */
@@ -218,7 +166,7 @@ static int run_shim(const struct spec *s)
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "proxy"))
-		return run_proxy(argv[2], argc - 3, argv + 3, report, write_state, start_ticks);
+		return run_proxy(argv[2], argc - 3, argv + 3);
 	if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
 		struct spec s;
 		char err[512];
@@ -238,18 +186,8 @@ int main(int argc, char **argv)
 		report("err spec 22 %s", err);
 		return 1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		report("err fork %d", errno);
-		return 1;
-	}
-	if (pid > 0)
-		return 0; /* the caller waits on the report pipe, not on us */
-	setsid();
-	/* Signals meant for a terminal or for cinfra must not kill the container's parent. */
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	int detached = detach();
+	if (detached != 0)
+		return detached < 0 ? 1 : 0;
 	return run_shim(&s);
 }
