@@ -85,7 +85,7 @@ export const containerSchema: KindSchema = {
   kind: "container",
   normalize(raw, path) {
     const props = record(raw, path, [
-      "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "mounts",
+      "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
       "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports",
     ]);
@@ -98,6 +98,10 @@ export const containerSchema: KindSchema = {
     if (props.hostname !== undefined) out.hostname = string(props.hostname, `${path}.hostname`, HOSTNAME);
     if (props.limits !== undefined) out.limits = normalizeLimits(props.limits, `${path}.limits`);
     if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
+    if (props.network !== undefined) {
+      out.network = oneOf(props.network, `${path}.network`, ["none", "host"] as const);
+      if (out.networks !== undefined) fail(`${path}.network`, `"${out.network}" cannot be combined with networks`);
+    }
     if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
     if (props.restart !== undefined) out.restart = string(props.restart, `${path}.restart`, RESTART);
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });

@@ -75,7 +75,7 @@ export class Volume extends Resource {
 }
 
 export class Network extends Resource {
-  constructor(name: string, args: NetworkArgs, opts?: ResourceOptions) {
+  constructor(name: string, args: NetworkArgs = {}, opts?: ResourceOptions) {
     super("network", name, args, opts);
   }
 }

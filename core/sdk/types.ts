@@ -36,8 +36,10 @@ export interface VolumeArgs {
 }
 
 export interface NetworkArgs {
-  /** IPv4 subnet of the bridge, e.g. "10.89.0.0/24". */
-  subnet: string;
+  /** IPv4 subnet of the bridge, e.g. "10.89.0.0/24"; default: a free /24 from 10.213.0.0/16. */
+  subnet?: string;
+  /** Where automatic addresses come from (a CIDR inside the subnet); static ones may lie outside it. */
+  ipRange?: string;
   /** Bridge address; defaults to the first host address of the subnet. */
   gateway?: string;
   /** No route out of the network. */
@@ -75,6 +77,8 @@ export interface ContainerArgs {
   hostname?: string;
   limits?: ContainerLimits;
   networks?: Array<Network | NetworkAttachment>;
+  /** "none": only loopback; "host": the host's network namespace. Exclusive with `networks`. */
+  network?: "none" | "host";
   mounts?: MountArgs[];
   /** Restart policy applied by the container's shim with back-off (100 ms doubling up to 10 s); live-updatable. */
   restart?: "no" | "on-failure" | `on-failure:${number}` | "always" | "unless-stopped";

@@ -17,6 +17,7 @@ export interface ContainerInputs {
   hostname?: string;
   limits?: { memory?: string; cpus?: number; pids?: number };
   networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
+  network?: "none" | "host";
   mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
   restart?: string;
   stopTimeout?: number;

@@ -45,7 +45,8 @@ export async function attachNetworks(
   ctx: OperationContext, config: RuntimeConfig, links: Links, owner: { id: string; name: string; hostname: string },
   inputs: ContainerInputs, paths: ContainerPaths, undo: UndoStack,
 ): Promise<Attachment[]> {
-  createNetns(paths.netns);
+  if (inputs.network === "host") return []; // the host's own network namespace: nothing to build
+  createNetns(paths.netns); // "none" stops here: loopback only
   undo.push("netns", () => removeNetns(paths.netns));
   const attachments: Attachment[] = [];
   let routed = false;
@@ -54,7 +55,7 @@ export async function attachNetworks(
     const record = network && readNetworkRecord(config, network.id);
     if (!network || !record) throw new RuntimeError("NETWORK_MISSING", `network ${spec.network.$ref} does not exist on this host`);
     const leases = new Leases(join(networkDir(config, record.id), "leases"));
-    const ip = leases.acquire(record.subnet, record.gateway, owner.id, spec.ipv4);
+    const ip = leases.acquire(record.subnet, record.gateway, owner.id, spec.ipv4, record.ipRange);
     undo.push(`lease ${ip}`, () => leases.release(ip));
     const attachment: Attachment = {
       networkId: record.id, networkName: network.name, ip, prefix: record.prefix, gateway: record.gateway,

@@ -58,7 +58,7 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     devices: defaultDevices().devices,
     symlinks: defaultDevices().symlinks,
     namespaces: ["pid", "mnt", "uts", "ipc", "cgroup"],
-    netnsPath: paths.netns,
+    netnsPath: inputs.network === "host" ? undefined : paths.netns,
     hostname: input.hostname,
     cgroupProcs: input.cgroupProcs,
     args: input.args,

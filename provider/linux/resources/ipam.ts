@@ -14,8 +14,8 @@ export class Leases {
     return join(this.dir, ip);
   }
 
-  /** Lease `wanted`, or the lowest free host address of the subnet, to `holder`. */
-  acquire(subnet: string, gateway: string, holder: string, wanted?: string): string {
+  /** Lease `wanted`, or the lowest free host address of the subnet (of `range` inside it, if given), to `holder`. */
+  acquire(subnet: string, gateway: string, holder: string, wanted?: string, range?: string): string {
     const cidr = parseCidr(subnet);
     if (!cidr) throw new CinfraError("IPAM", `bad subnet ${subnet}`);
     mkdirSync(this.dir, { recursive: true });
@@ -28,12 +28,13 @@ export class Leases {
       if (!this.tryTake(wanted, holder)) throw new CinfraError("IPAM", `${wanted} is already in use on ${subnet}`);
       return wanted;
     }
-    for (let address = cidr.network + 1; address < cidr.network + cidr.size - 1; address++) {
+    const pool = (range && parseCidr(range)) || cidr;
+    for (let address = Math.max(pool.network, cidr.network + 1); address < Math.min(pool.network + pool.size, cidr.network + cidr.size - 1); address++) {
       if (reserved.has(address)) continue;
       const ip = formatIpv4(address);
       if (this.tryTake(ip, holder)) return ip;
     }
-    throw new CinfraError("IPAM", `subnet ${subnet} has no free address left`);
+    throw new CinfraError("IPAM", `${range ? `range ${range} of ` : ""}subnet ${subnet} has no free address left`);
   }
 
   private tryTake(ip: string, holder: string): boolean {

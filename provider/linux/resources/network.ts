@@ -3,9 +3,10 @@
  * that names its owner; its record (subnet, gateway, bridge) lives in `<libRoot>/networks/<id>/`,
  * beside the address leases and the member list that containers on it share.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { formatIpv4, parseCidr } from "../../../core/model/units.js";
+import { cidrContains, formatCidr, formatIpv4, parseCidr, parseIpv4, type Cidr } from "../../../core/model/units.js";
+import { RuntimeError } from "../../../core/errors.js";
 import type { KindOperations } from "../../../core/runtime.js";
 import { linkName, type RuntimeConfig } from "../config.js";
 import type { Links } from "../net/links.js";
@@ -20,6 +21,33 @@ export interface NetworkRecord {
   prefix: number;
   internal: boolean;
   mtu?: number;
+  ipRange?: string;
+}
+
+/** Docker-like default pool: the first /24 of 10.213.0.0/16 that no host interface and no cinfra network uses. */
+export function pickFreeSubnet(config: RuntimeConfig, links: Links): string {
+  const used: Cidr[] = [];
+  for (const link of links.listLinks()) {
+    for (const a of links.listAddresses(link.name)) {
+      if (a.family === 4) used.push({ network: networkOf(a.address, a.prefixLength), prefix: a.prefixLength, size: 2 ** (32 - a.prefixLength) });
+    }
+  }
+  for (const id of existsSync(join(config.libRoot, "networks")) ? readdirSync(join(config.libRoot, "networks")) : []) {
+    const record = readNetworkRecord(config, id);
+    if (record) used.push(parseCidr(record.subnet)!);
+  }
+  const base = parseIpv4("10.213.0.0")!;
+  for (let i = 0; i < 256; i++) {
+    const candidate = { network: base + i * 256, prefix: 24, size: 256 };
+    const overlaps = used.some((u) => cidrContains(u, candidate.network) || cidrContains(candidate, u.network));
+    if (!overlaps) return formatCidr(candidate);
+  }
+  throw new RuntimeError("IPAM", "the default pool 10.213.0.0/16 has no free /24 left: declare a subnet");
+}
+
+function networkOf(address: string, prefix: number): number {
+  const size = 2 ** (32 - prefix);
+  return Math.floor(parseIpv4(address)! / size) * size;
 }
 
 export function networkDir(config: RuntimeConfig, id: string): string {
@@ -37,12 +65,13 @@ export function readNetworkRecord(config: RuntimeConfig, id: string): NetworkRec
 export function networkOperations(config: RuntimeConfig, hostLinks: () => Links): KindOperations {
   return {
     async create(ctx, req) {
-      const props = req.props as { subnet: string; gateway?: string; internal?: boolean; mtu?: number };
-      const cidr = parseCidr(props.subnet)!;
+      const props = req.props as { subnet?: string; gateway?: string; internal?: boolean; mtu?: number; ipRange?: string };
+      const subnet = props.subnet ?? pickFreeSubnet(config, hostLinks());
+      const cidr = parseCidr(subnet)!;
       const record: NetworkRecord = {
-        id: req.id, bridge: linkName(config, "b", `${ctx.stack}/${req.name}/${req.id}`), subnet: props.subnet,
+        id: req.id, bridge: linkName(config, "b", `${ctx.stack}/${req.name}/${req.id}`), subnet,
         gateway: props.gateway ?? formatIpv4(cidr.network + 1), prefix: cidr.prefix, internal: props.internal ?? false,
-        mtu: props.mtu,
+        mtu: props.mtu, ipRange: props.ipRange,
       };
       const dir = networkDir(config, req.id);
       return UndoStack.run(async (undo) => {
@@ -71,7 +100,9 @@ export function networkOperations(config: RuntimeConfig, hostLinks: () => Links)
       if (!record) return null;
       const link = hostLinks().getLink(record.bridge);
       if (!link) return null;
-      const props: Record<string, string | number | boolean> = { subnet: record.subnet };
+      const props: Record<string, string | number | boolean> = {};
+      if (prior.inputs.subnet !== undefined) props.subnet = record.subnet;
+      if (record.ipRange !== undefined) props.ipRange = record.ipRange;
       if (prior.inputs.gateway !== undefined) props.gateway = record.gateway;
       if (record.internal) props.internal = true;
       if (record.mtu !== undefined) props.mtu = link.mtu;
