@@ -38,7 +38,11 @@ struct conn {
 	char buf[BUF];              /* STREAM: bytes read from this side, waiting for the peer */
 	size_t len, off;
 	int eof;
+	int closed;                 /* freed only after the current epoll batch: later events may name it */
+	struct conn *next_dead;
 };
+
+static struct conn *dead;
 
 static int ep;
 
@@ -77,13 +81,24 @@ static struct conn *watch(enum kind kind, int fd, struct rule *rule, unsigned ev
 
 static void close_conn(struct conn *c)
 {
-	if (!c)
+	if (!c || c->closed)
 		return;
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->peer)
 		c->peer->peer = NULL;
-	free(c);
+	c->closed = 1;
+	c->next_dead = dead;
+	dead = c;
+}
+
+static void free_dead(void)
+{
+	while (dead) {
+		struct conn *next = dead->next_dead;
+		free(dead);
+		dead = next;
+	}
 }
 
 static void accept_stream(struct conn *l)
@@ -233,6 +248,8 @@ int run_proxy(const char *state_dir, int nrules, char **texts)
 		int n = epoll_wait(ep, events, 64, -1);
 		for (int i = 0; i < n; i++) {
 			struct conn *c = events[i].data.ptr;
+			if (c->closed)
+				continue;
 			switch (c->kind) {
 			case LISTENER: accept_stream(c); break;
 			case STREAM: on_stream(c, events[i].events); break;
@@ -240,5 +257,6 @@ int run_proxy(const char *state_dir, int nrules, char **texts)
 			case UDP_PEER: on_udp_peer(c); break;
 			}
 		}
+		free_dead();
 	}
 }
