@@ -13,6 +13,19 @@ interface PsRow { name: string; id: string; state: string; pid: number | null; i
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
 
+/** GET through the published port, retrying briefly while a just-started server comes up. */
+async function page(): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok || i >= 20) return await res.text();
+    } catch (error) {
+      if (i >= 20) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function stackSource(subnet: string, memory: string, webCommand: string): string {
   return `
 import { Container, Image, Network, Volume } from "cinfra";
@@ -97,8 +110,7 @@ describe("demo stack, end to end", () => {
   });
 
   it("publishes web's port on 127.0.0.1, and refuses a port something else holds", async () => {
-    const page = await fetch(`http://127.0.0.1:${PORT}/`);
-    expect(await page.text()).toBe("hello-from-web\n");
+    expect(await page()).toBe("hello-from-web\n");
     const other = join(box.dir, "other.ts");
     writeFileSync(other, stackSource(subnet, "64Mi", SERVE).replace('"demo-net"', '"other-net"'));
     const clash = cinfra(box, "plan", other, "--stack", "other");
@@ -130,7 +142,7 @@ describe("demo stack, end to end", () => {
     expect(after.state).toBe("running");
     expect(after.pid).not.toBe(before.pid);
     pidsSeen.add(after.pid!);
-    expect(await (await fetch(`http://127.0.0.1:${PORT}/`)).text()).toBe("hello-again\n");
+    expect(await page()).toBe("hello-again\n");
   });
 
   it("destroys everything and leaves no kernel object or process behind", async () => {
@@ -139,7 +151,7 @@ describe("demo stack, end to end", () => {
     expect(ps()).toEqual([]);
     expect(kernelObjectsNamed(`cinfra${box.tag}`)).toEqual([]);
     for (const pid of pidsSeen) expect(processAlive(pid)).toBe(false);
-    await expect(fetch(`http://127.0.0.1:${PORT}/`)).rejects.toThrow(); // the port relay is gone too
+    await expect(fetch(`http://127.0.0.1:${PORT}/`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow(); // the relay is gone too
     expect(existsSync(join(box.dir, "lib/volumes")) ? readdirSync(join(box.dir, "lib/volumes")) : []).toEqual([]);
   });
 });

@@ -10,12 +10,15 @@ const temp = () => { const d = mkdtempSync(join(tmpdir(), "cinfra-unit-")); dirs
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("leases", () => {
-  it("hands out the lowest free address, skipping the gateway, and never twice", () => {
+  it("hands out addresses in turn, skipping the gateway, never twice, reusing a freed one last", () => {
     const leases = new Leases(temp());
     expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "a")).toBe("10.0.0.2");
     expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "b")).toBe("10.0.0.3");
     leases.release("10.0.0.2");
-    expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "c")).toBe("10.0.0.2");
+    expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "c")).toBe("10.0.0.4");
+    expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "d")).toBe("10.0.0.5");
+    expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "e")).toBe("10.0.0.6");
+    expect(leases.acquire("10.0.0.0/29", "10.0.0.1", "f")).toBe("10.0.0.2");
     expect(leases.heldBy("b")).toEqual(["10.0.0.3"]);
   });
   it("rejects taken, outside and exhausted addresses", () => {

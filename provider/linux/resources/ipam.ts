@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { CinfraError } from "../../../core/errors.js";
 import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../../../core/model/units.js";
 
+const LAST = ".last";
+
 export class Leases {
   constructor(private readonly dir: string) {}
 
@@ -29,10 +31,20 @@ export class Leases {
       return wanted;
     }
     const pool = (range && parseCidr(range)) || cidr;
-    for (let address = Math.max(pool.network, cidr.network + 1); address < Math.min(pool.network + pool.size, cidr.network + cidr.size - 1); address++) {
+    const first = Math.max(pool.network, cidr.network + 1);
+    const end = Math.min(pool.network + pool.size, cidr.network + cidr.size - 1);
+    // Start after the last address handed out (wrapping), as Docker does: an address just freed is not
+    // reused at once, so peers' ARP caches never point a new container's address at a dead one's MAC.
+    const last = this.lastGiven();
+    const start = last !== null && last >= first && last < end - 1 ? last + 1 : first;
+    for (let i = 0; i < end - first; i++) {
+      const address = first + ((start - first + i) % (end - first));
       if (reserved.has(address)) continue;
       const ip = formatIpv4(address);
-      if (this.tryTake(ip, holder)) return ip;
+      if (this.tryTake(ip, holder)) {
+        writeFileSync(join(this.dir, LAST), ip);
+        return ip;
+      }
     }
     throw new CinfraError("IPAM", `${range ? `range ${range} of ` : ""}subnet ${subnet} has no free address left`);
   }
@@ -44,6 +56,14 @@ export class Leases {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw error;
+    }
+  }
+
+  private lastGiven(): number | null {
+    try {
+      return parseIpv4(readFileSync(join(this.dir, LAST), "utf8").trim());
+    } catch {
+      return null;
     }
   }
 
@@ -59,7 +79,7 @@ export class Leases {
     } catch {
       return [];
     }
-    return names.filter((ip) => {
+    return names.filter((ip) => ip !== LAST).filter((ip) => {
       try {
         return readFileSync(join(this.dir, ip), "utf8") === holder;
       } catch {
