@@ -11,6 +11,7 @@ import { inspectCommand, topCommand } from "./commands/inspect.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
 import type { Runner } from "./runner.js";
+import { parseDuration } from "./duration.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -45,12 +46,14 @@ export function buildProgram(run: Runner): Command {
     .option("--replace <name>", "force replacement of a resource (repeatable)", collect)
     .option("--target <name>", "apply only this resource and its dependencies (repeatable)", collect)
     .option("--parallelism <n>", "operations at a time", positiveInt, 10)
+    .option("--lock-timeout <duration>", "wait this long for another apply's lock (e.g. 30s) instead of failing at once", parseDuration)
     .action((file: string, opts) => run(applyCommand(file, { ...globals(), ...opts })));
 
   program.command("destroy").argument("[stack.ts]", "stack program (names the stack)")
     .description("delete every resource of the stack")
     .option("-y, --yes", "do not ask for confirmation")
     .option("--parallelism <n>", "operations at a time", positiveInt, 10)
+    .option("--lock-timeout <duration>", "wait this long for another apply's lock instead of failing at once", parseDuration)
     .action((file: string | undefined, opts) => run(destroyCommand(file, { ...globals(), ...opts })));
 
   program.command("ps").description("list managed containers with state, pid, ip and uptime")

@@ -8,6 +8,16 @@ export interface LockInfo {
   operation: string;
 }
 
+export interface HistoryEntry {
+  stack: string;
+  startedAt: string;
+  finishedAt: string | null;
+  user: string;
+  command: string;
+  summary: unknown;
+  result: string;
+}
+
 export interface StateLock {
   readonly info: LockInfo;
   release(): Promise<void>;
@@ -21,12 +31,15 @@ export interface StateLock {
 export interface StateStore {
   /** The stack's state; an empty state (serial 0, fresh lineage) when it has none. */
   load(stack: string): Promise<StackState>;
-  /** Take the stack's apply lock or throw StateError("STATE_LOCKED") naming the holder. */
-  lock(stack: string, operation: string): Promise<StateLock>;
+  /** Take the stack's apply lock or throw StateError("STATE_LOCKED") naming the holder; `timeoutMs` waits for it instead. */
+  lock(stack: string, operation: string, options?: { timeoutMs?: number }): Promise<StateLock>;
   putResource(stack: string, resource: ResourceState): Promise<void>;
   deleteResource(stack: string, urn: Urn): Promise<void>;
   addPending(stack: string, op: PendingOperation): Promise<void>;
   clearPending(stack: string, urn: Urn): Promise<void>;
+  /** Record one apply/destroy: who, when, what the plan held, how it ended. */
+  appendHistory(entry: HistoryEntry): Promise<void>;
+  history(stack: string): Promise<HistoryEntry[]>;
   /** Names of every stack with state. */
   stacks(): Promise<string[]>;
   close(): Promise<void>;

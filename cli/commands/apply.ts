@@ -25,7 +25,7 @@ export async function applyCommand(file: string, flags: ApplyFlags): Promise<num
   const runtime = openRuntime();
   const stack = saved ? saved.stack : stackName(file, flags);
   try {
-    const lock = await store.lock(stack, "apply");
+    const lock = await store.lock(stack, "apply", { timeoutMs: flags.lockTimeout });
     try {
       // Plan under the lock, so nobody changes state between plan and apply.
       let plan = saved;
@@ -51,7 +51,7 @@ export async function destroyCommand(file: string | undefined, flags: ApplyFlags
   const runtime = openRuntime();
   const stack = stackName(file, flags);
   try {
-    const lock = await store.lock(stack, "destroy");
+    const lock = await store.lock(stack, "destroy", { timeoutMs: flags.lockTimeout });
     try {
       await recover(stack, store, runtime);
       return await executePlan(makePlan([], await store.load(stack)), flags, store, runtime, "Destroy");

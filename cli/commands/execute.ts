@@ -1,4 +1,5 @@
 /** Shared by apply and destroy: show the plan, confirm, run it with progress, report. */
+import { hostname, userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { applyPlan } from "../../core/apply/applier.js";
 import { CinfraError } from "../../core/errors.js";
@@ -13,6 +14,7 @@ import { styleFor } from "../render/style.js";
 export interface ExecuteFlags {
   yes?: boolean;
   parallelism?: number;
+  lockTimeout?: number;
 }
 
 export async function executePlan(
@@ -25,6 +27,7 @@ export async function executePlan(
     process.stdout.write(`${verb} cancelled.\n`);
     return EXIT.error;
   }
+  const startedAt = new Date().toISOString();
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -44,12 +47,24 @@ export async function executePlan(
       process.stderr.write(`${out.red("Error:")} ${failure.urn}: ${formatError(failure.error)}\n`);
     }
     const sum = summarize(plan);
+    await store.appendHistory({
+      stack: plan.stack, startedAt, finishedAt: new Date().toISOString(), user: userName(), command: verb.toLowerCase(),
+      summary: sum, result: result.failed.length ? "failed" : result.skipped.length ? "incomplete" : "ok",
+    });
     const status = result.failed.length || result.skipped.length ? out.red(`${verb} incomplete!`) : out.green(`${verb} complete!`);
     process.stdout.write(`\n${status} Resources: ${sum.create + sum.replace} added, ${sum.update} changed, ${sum.delete + sum.replace} destroyed` +
       ` (${result.done} operations done, ${result.failed.length} failed, ${result.skipped.length} skipped).\n`);
     return result.failed.length || result.skipped.length ? EXIT.error : EXIT.ok;
   } finally {
     process.off("SIGINT", onSigint);
+  }
+}
+
+function userName(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}@${hostname()}`;
   }
 }
 

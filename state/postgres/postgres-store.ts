@@ -7,9 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { StateError } from "../../core/errors.js";
 import type { PendingOperation, ResourceState, StackState, Urn } from "../../core/model/types.js";
-import type { LockInfo, StateLock, StateStore } from "../../core/state-store.js";
+import type { HistoryEntry, LockInfo, StateLock, StateStore } from "../../core/state-store.js";
 import { currentHolder, lockedMessage } from "../lock-info.js";
-import type { HistoryEntry } from "../sqlite/sqlite-store.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 
 type Client = pg.PoolClient;

@@ -9,7 +9,8 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StateError } from "../../core/errors.js";
 import type { PendingOperation, ResourceState, StackState, Urn } from "../../core/model/types.js";
-import type { LockInfo, StateLock, StateStore } from "../../core/state-store.js";
+import type { HistoryEntry, LockInfo, StateLock, StateStore } from "../../core/state-store.js";
+export type { HistoryEntry } from "../../core/state-store.js";
 import { currentHolder, isStale, lockedMessage } from "../lock-info.js";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -17,15 +18,6 @@ interface ResourceRow { urn: string; kind: string; name: string; id: string; inp
 interface PendingRow { urn: string; op: string; id: string; started_at: string; props: string | null }
 interface LockRow { holder: string; pid: number; host: string; acquired_at: string; operation: string }
 
-export interface HistoryEntry {
-  stack: string;
-  startedAt: string;
-  finishedAt: string | null;
-  user: string;
-  command: string;
-  summary: unknown;
-  result: string;
-}
 
 export class SqliteStore implements StateStore {
   private readonly db: Database.Database;

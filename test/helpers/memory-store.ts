@@ -1,6 +1,6 @@
 import { StateError } from "../../core/errors.js";
 import type { PendingOperation, ResourceState, StackState, Urn } from "../../core/model/types.js";
-import type { StateLock, StateStore } from "../../core/state-store.js";
+import type { HistoryEntry, StateLock, StateStore } from "../../core/state-store.js";
 
 /** In-memory StateStore for pure-logic unit tests of the planner and applier. */
 export class MemoryStore implements StateStore {
@@ -40,6 +40,13 @@ export class MemoryStore implements StateStore {
   async clearPending(stack: string, urn: Urn): Promise<void> {
     const s = this.stack(stack);
     s.pending = s.pending.filter((p) => p.urn !== urn);
+  }
+  readonly historyEntries: HistoryEntry[] = [];
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    this.historyEntries.push(entry);
+  }
+  async history(stack: string): Promise<HistoryEntry[]> {
+    return this.historyEntries.filter((h) => h.stack === stack);
   }
   async stacks(): Promise<string[]> {
     return [...this.stacksByName.keys()];
