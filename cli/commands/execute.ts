@@ -8,7 +8,7 @@ import type { StateStore } from "../../core/state-store.js";
 import { EXIT, formatError } from "../exit-codes.js";
 import type { Runtime } from "../../core/runtime.js";
 import { renderPlan } from "../render/plan-text.js";
-import { progressLine } from "../render/progress.js";
+import { liveProgress, plainProgress } from "../render/live-progress.js";
 import { styleFor } from "../render/style.js";
 
 export interface ExecuteFlags {
@@ -28,6 +28,7 @@ export async function executePlan(
     return EXIT.error;
   }
   const startedAt = new Date().toISOString();
+  const progress = process.stdout.isTTY ? liveProgress(process.stdout, out) : plainProgress(process.stdout, out);
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -38,11 +39,9 @@ export async function executePlan(
   try {
     const result = await applyPlan(plan, {
       store, runtime, parallelism: flags.parallelism, signal: interrupt.signal,
-      onEvent: (event) => {
-        const line = progressLine(event, out);
-        if (line) process.stdout.write(`${line}\n`);
-      },
+      onEvent: (event) => progress.event(event),
     });
+    progress.close();
     for (const failure of result.failed) {
       process.stderr.write(`${out.red("Error:")} ${failure.urn}: ${formatError(failure.error)}\n`);
     }
@@ -56,6 +55,7 @@ export async function executePlan(
       ` (${result.done} operations done, ${result.failed.length} failed, ${result.skipped.length} skipped).\n`);
     return result.failed.length || result.skipped.length ? EXIT.error : EXIT.ok;
   } finally {
+    progress.close();
     process.off("SIGINT", onSigint);
   }
 }
