@@ -10,6 +10,7 @@ command -v python3 >/dev/null || need+=(python3)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"

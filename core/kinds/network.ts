@@ -14,7 +14,7 @@ function checkHost(path: string, text: string, subnet: Cidr, what: string): void
 export const networkSchema: KindSchema = {
   kind: "network",
   normalize(raw, path) {
-    const props = record(raw ?? {}, path, ["subnet", "gateway", "internal", "mtu", "ipRange"]);
+    const props = record(raw ?? {}, path, ["subnet", "gateway", "internal", "mtu", "ipRange", "masquerade"]);
     const out: Props = {};
     // Without a subnet, the runtime picks a free /24 from its default pool (known after apply).
     let subnet: Cidr | null = null;
@@ -38,6 +38,10 @@ export const networkSchema: KindSchema = {
       out.ipRange = formatCidr(range);
     }
     if (props.internal !== undefined) out.internal = boolean(props.internal, `${path}.internal`);
+    if (props.masquerade !== undefined) {
+      out.masquerade = boolean(props.masquerade, `${path}.masquerade`);
+      if (out.masquerade && out.internal) fail(`${path}.masquerade`, "an internal network has no way out to masquerade");
+    }
     if (props.mtu !== undefined) out.mtu = number(props.mtu, `${path}.mtu`, { min: 68, max: 65535, integer: true });
     return out;
   },

@@ -44,6 +44,8 @@ export interface NetworkArgs {
   gateway?: string;
   /** No route out of the network. */
   internal?: boolean;
+  /** Outbound NAT (an nftables rule in cinfra's own table); the host must have net.ipv4.ip_forward=1. */
+  masquerade?: boolean;
   mtu?: number;
 }
 

@@ -11,6 +11,7 @@ import type { KindOperations } from "../../../core/runtime.js";
 import { linkName, type RuntimeConfig } from "../config.js";
 import type { Links } from "../net/links.js";
 import { ownerAlias, writeJsonAtomic, writeOwner } from "./owner.js";
+import { addMasquerade, removeMasquerade } from "../firewall/masquerade.js";
 import { UndoStack } from "./undo-stack.js";
 
 export interface NetworkRecord {
@@ -65,7 +66,7 @@ export function readNetworkRecord(config: RuntimeConfig, id: string): NetworkRec
 export function networkOperations(config: RuntimeConfig, hostLinks: () => Links): KindOperations {
   return {
     async create(ctx, req) {
-      const props = req.props as { subnet?: string; gateway?: string; internal?: boolean; mtu?: number; ipRange?: string };
+      const props = req.props as { subnet?: string; gateway?: string; internal?: boolean; mtu?: number; ipRange?: string; masquerade?: boolean };
       const subnet = props.subnet ?? pickFreeSubnet(config, hostLinks());
       const cidr = parseCidr(subnet)!;
       const record: NetworkRecord = {
@@ -83,13 +84,19 @@ export function networkOperations(config: RuntimeConfig, hostLinks: () => Links)
         undo.push("bridge", () => links.deleteLink(record.bridge));
         links.addAddress(record.bridge, `${record.gateway}/${record.prefix}`);
         links.setUp(record.bridge);
+        if (props.masquerade) {
+          const owner = ownerAlias({ stack: ctx.stack, kind: "network", name: req.name });
+          addMasquerade({ table: config.linkPrefix, bridge: record.bridge, subnet, owner, bridgePrefix: `${config.linkPrefix}b` });
+          undo.push("masquerade", () => removeMasquerade(config.linkPrefix, owner));
+        }
         return { id: req.id, outputs: { id: req.id, bridge: record.bridge, gateway: record.gateway, subnet: record.subnet } };
       });
     },
     async update(_ctx, prior) {
       return prior.outputs; // every network prop forces replacement
     },
-    async delete(_ctx, prior) {
+    async delete(ctx, prior) {
+      if (prior.inputs.masquerade) removeMasquerade(config.linkPrefix, ownerAlias({ stack: ctx.stack, kind: "network", name: prior.name }));
       const record = readNetworkRecord(config, prior.id);
       const bridge = record?.bridge ?? (prior.outputs.bridge as string | undefined);
       if (bridge) hostLinks().deleteLink(bridge);
