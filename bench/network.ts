@@ -63,6 +63,21 @@ try {
   const empty = median([await timeExec("true"), await timeExec("true"), await timeExec("true")]);
   const perRequestMs = (await timeExec(`for i in $(seq ${N}); do wget -qO- http://server:8080/small >/dev/null; done`) - empty) / N;
   const bigMs = (await timeExec("wget -qO- http://server:8080/big >/dev/null")) - empty;
+  // Attaching: total time to create n containers on the network, against the same with network: "none".
+  const attach: string[] = [];
+  let k = 0;
+  for (const n of [1, 10, 50]) {
+    const timed = async (props: Record<string, unknown>, deps: typeof image[]) => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await h.create("container", `att${k++}`, { image: { $ref: "image.busybox" }, command: ["sleep", "600"], ...props } as never, deps);
+      return performance.now() - t0;
+    };
+    const onNet = await timed({ networks: [{ network: { $ref: "network.bench" } }] }, [image, net]);
+    const none = await timed({ network: "none" }, [image]);
+    attach.push(`N=${n}: ${onNet.toFixed(0)} ms on the bridge vs ${none.toFixed(0)} ms without (attach cost ${((onNet - none) / n).toFixed(2)} ms per container)`);
+  }
+  console.log("attach containers to a network (create+start, sequential):");
+  for (const line of attach) console.log(`  ${line}`);
   console.log(`N=${N} requests each, ${BIG / 2 ** 20} MiB for throughput`);
   console.log(`host -> container IP (bridge, baseline)   latency ${direct.latencyMs.toFixed(3)} ms   throughput ${direct.mbps.toFixed(0)} MiB/s`);
   console.log(`host -> 127.0.0.1 published port (relay)  latency ${published.latencyMs.toFixed(3)} ms   throughput ${published.mbps.toFixed(0)} MiB/s` +

@@ -44,4 +44,19 @@ export const MIGRATIONS: readonly string[] = [
      summary TEXT NOT NULL,
      result TEXT NOT NULL
    );`,
+  // 2: stack config (`cinfra config set`); secret values sealed with the stack's key, whose salt and check live beside.
+  `CREATE TABLE config (
+     stack TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     secret INTEGER NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (stack, key)
+   );
+   CREATE TABLE secrets_keys (
+     stack TEXT PRIMARY KEY,
+     kdf TEXT NOT NULL,
+     salt TEXT NOT NULL,
+     check_value TEXT NOT NULL
+   );`,
 ];

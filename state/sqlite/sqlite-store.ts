@@ -13,13 +13,15 @@ import type { HistoryEntry, LockInfo, StateLock, StateStore } from "../../core/s
 export type { HistoryEntry } from "../../core/state-store.js";
 import { currentHolder, isStale, lockedMessage } from "../lock-info.js";
 import { MIGRATIONS } from "./migrations.js";
+import type { ConfigEntry, ConfigStore } from "../secrets/config-store.js";
+import type { SecretsKeyRecord } from "../secrets/cipher.js";
 
 interface ResourceRow { urn: string; kind: string; name: string; id: string; inputs: string; outputs: string; depends_on: string }
 interface PendingRow { urn: string; op: string; id: string; started_at: string; props: string | null }
 interface LockRow { holder: string; pid: number; host: string; acquired_at: string; operation: string }
 
 
-export class SqliteStore implements StateStore {
+export class SqliteStore implements StateStore, ConfigStore {
   private readonly db: Database.Database;
 
   constructor(readonly path: string) {
@@ -111,13 +113,15 @@ export class SqliteStore implements StateStore {
   }
 
   async putResource(stack: string, r: ResourceState): Promise<void> {
-    this.write(stack, () => {
-      this.db.prepare(
-        `INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(stack, urn) DO UPDATE SET kind = excluded.kind, name = excluded.name, id = excluded.id,
-           inputs = excluded.inputs, outputs = excluded.outputs, depends_on = excluded.depends_on, updated_at = excluded.updated_at`,
-      ).run(stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn), new Date().toISOString());
-    });
+    this.write(stack, () => this.upsert(stack, r));
+  }
+
+  private upsert(stack: string, r: ResourceState): void {
+    this.db.prepare(
+      `INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(stack, urn) DO UPDATE SET kind = excluded.kind, name = excluded.name, id = excluded.id,
+         inputs = excluded.inputs, outputs = excluded.outputs, depends_on = excluded.depends_on, updated_at = excluded.updated_at`,
+    ).run(stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn), new Date().toISOString());
   }
 
   async deleteResource(stack: string, urn: Urn): Promise<void> {
@@ -152,6 +156,58 @@ export class SqliteStore implements StateStore {
     }));
   }
 
+  /**
+   * `state mv`: the row moves to `to` (same kind), and every reference to it in the stack's other rows
+   * (dependsOn, `$ref` in inputs) follows, in one transaction.
+   */
+  async renameResource(stack: string, from: Urn, to: Urn): Promise<void> {
+    const state = await this.load(stack);
+    const moved = state.resources.find((r) => r.urn === from);
+    if (!moved) throw new StateError("STATE_NO_RESOURCE", `stack "${stack}" has no resource ${from}`);
+    const name = to.slice(to.indexOf(".") + 1);
+    const renamed = state.resources.map((r) => renameRefs(r.urn === from ? { ...r, urn: to, name } : r, from, to));
+    this.write(stack, () => {
+      this.db.prepare("DELETE FROM resources WHERE stack = ? AND urn = ?").run(stack, from);
+      for (const r of renamed) this.upsert(stack, r);
+    });
+  }
+
+  /** `state import`: the stack's resources become exactly `resources` (pending operations cleared), atomically. */
+  async replaceResources(stack: string, resources: readonly ResourceState[]): Promise<void> {
+    this.write(stack, () => {
+      this.db.prepare("DELETE FROM resources WHERE stack = ?").run(stack);
+      this.db.prepare("DELETE FROM pending WHERE stack = ?").run(stack);
+      for (const r of resources) this.upsert(stack, r);
+    });
+  }
+
+  async listConfig(stack: string): Promise<ConfigEntry[]> {
+    const rows = this.db.prepare("SELECT key, value, secret, updated_at FROM config WHERE stack = ? ORDER BY key").all(stack) as
+      { key: string; value: string; secret: number; updated_at: string }[];
+    return rows.map((r) => ({ key: r.key, value: r.value, secret: r.secret === 1, updatedAt: r.updated_at }));
+  }
+
+  async setConfig(stack: string, e: ConfigEntry): Promise<void> {
+    this.db.prepare(
+      `INSERT INTO config VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(stack, key) DO UPDATE SET value = excluded.value, secret = excluded.secret, updated_at = excluded.updated_at`,
+    ).run(stack, e.key, e.value, e.secret ? 1 : 0, e.updatedAt);
+  }
+
+  async removeConfig(stack: string, key: string): Promise<boolean> {
+    return this.db.prepare("DELETE FROM config WHERE stack = ? AND key = ?").run(stack, key).changes > 0;
+  }
+
+  async secretsKey(stack: string): Promise<SecretsKeyRecord | null> {
+    const row = this.db.prepare("SELECT kdf, salt, check_value FROM secrets_keys WHERE stack = ?").get(stack) as
+      { kdf: SecretsKeyRecord["kdf"]; salt: string; check_value: string } | undefined;
+    return row ? { kdf: row.kdf, salt: row.salt, check: row.check_value } : null;
+  }
+
+  async setSecretsKey(stack: string, record: SecretsKeyRecord): Promise<void> {
+    this.db.prepare("INSERT OR REPLACE INTO secrets_keys VALUES (?, ?, ?, ?)").run(stack, record.kdf, record.salt, record.check);
+  }
+
   integrityCheck(): string {
     return this.db.pragma("integrity_check", { simple: true }) as string;
   }
@@ -159,4 +215,18 @@ export class SqliteStore implements StateStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A resource row with every reference to `from` (dependsOn and `$ref`s in inputs) pointing at `to`. */
+function renameRefs(r: ResourceState, from: Urn, to: Urn): ResourceState {
+  const swap = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(swap);
+    if (value && typeof value === "object") {
+      const obj = value as Record<string, unknown>;
+      if (obj.$ref === from && Object.keys(obj).length === 1) return { $ref: to };
+      return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, swap(v)]));
+    }
+    return value;
+  };
+  return { ...r, inputs: swap(r.inputs) as ResourceState["inputs"], dependsOn: r.dependsOn.map((d) => (d === from ? to : d)) };
 }
