@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // as root and run one file at a time (2 cores, shared kernel objects).
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       {
