@@ -15,15 +15,52 @@ const ALIAS = { re: /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, what: "a valid DNS 
 const USER = { re: /^([a-z_][a-z0-9_-]*|\d+)(:([a-z_][a-z0-9_-]*|\d+))?$/, what: "a user as name, uid or uid:gid" };
 const SIGNAL = { re: /^SIG[A-Z0-9]+$/, what: "a signal name like SIGTERM" };
 
-function normalizeLimits(raw: unknown, path: string): Props {
-  const limits = record(raw, path, ["memory", "cpus", "pids"]);
+function size(value: unknown, path: string, min = 0): string {
+  const bytes = typeof value === "string" || typeof value === "number" ? parseSize(value) : null;
+  if (bytes === null) fail(path, `${JSON.stringify(value)} is not a size (like "64Mi", "1Gi", "512m")`);
+  if (bytes < min) fail(path, `${JSON.stringify(value)} is below the ${formatSize(min)} minimum`);
+  return formatSize(bytes);
+}
+
+const CPU_LIST = { re: /^\d+(-\d+)?(,\d+(-\d+)?)*$/, what: 'a CPU or node list like "0-1,3"' };
+const DEVICE = { re: /^\d+:\d+$/, what: 'a block device as "major:minor"' };
+
+function normalizeBlkio(raw: unknown, path: string): Props {
+  const b = record(raw, path, ["weight", "throttle"]);
   const out: Props = {};
-  if (limits.memory !== undefined) {
-    const bytes = typeof limits.memory === "string" || typeof limits.memory === "number" ? parseSize(limits.memory) : null;
-    if (bytes === null) fail(`${path}.memory`, `${JSON.stringify(limits.memory)} is not a size (like "64Mi", "1Gi", "512m")`);
-    if (bytes < 6 * 2 ** 20) fail(`${path}.memory`, `${JSON.stringify(limits.memory)} is below the 6Mi minimum`);
-    out.memory = formatSize(bytes);
+  if (b.weight !== undefined) out.weight = number(b.weight, `${path}.weight`, { min: 10, max: 1000, integer: true });
+  if (b.throttle !== undefined) {
+    out.throttle = array(b.throttle, `${path}.throttle`).map((t, i) => {
+      const at = `${path}.throttle[${i}]`;
+      const r = record(t, at, ["device", "readBps", "writeBps", "readIops", "writeIops"]);
+      const o: Props = { device: string(r.device, `${at}.device`, DEVICE) };
+      for (const key of ["readBps", "writeBps", "readIops", "writeIops"] as const) {
+        if (r[key] !== undefined) o[key] = number(r[key], `${at}.${key}`, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
+      }
+      return o;
+    });
   }
+  return out;
+}
+
+function normalizeLimits(raw: unknown, path: string): Props {
+  const limits = record(raw, path, ["memory", "memoryReservation", "memorySwap", "cpus", "cpuShares", "cpuset", "pids", "blkio"]);
+  const out: Props = {};
+  if (limits.memory !== undefined) out.memory = size(limits.memory, `${path}.memory`, 6 * 2 ** 20);
+  if (limits.memoryReservation !== undefined) out.memoryReservation = size(limits.memoryReservation, `${path}.memoryReservation`);
+  if (limits.memorySwap !== undefined) {
+    out.memorySwap = limits.memorySwap === -1 ? -1 : size(limits.memorySwap, `${path}.memorySwap`);
+    if (out.memory === undefined) fail(`${path}.memorySwap`, "needs limits.memory (it is memory plus swap, as in Docker)");
+  }
+  if (limits.cpuShares !== undefined) out.cpuShares = number(limits.cpuShares, `${path}.cpuShares`, { min: 2, max: 262144, integer: true });
+  if (limits.cpuset !== undefined) {
+    const c = record(limits.cpuset, `${path}.cpuset`, ["cpus", "mems"]);
+    const cpuset: Props = {};
+    if (c.cpus !== undefined) cpuset.cpus = string(c.cpus, `${path}.cpuset.cpus`, CPU_LIST);
+    if (c.mems !== undefined) cpuset.mems = string(c.mems, `${path}.cpuset.mems`, CPU_LIST);
+    out.cpuset = cpuset;
+  }
+  if (limits.blkio !== undefined) out.blkio = normalizeBlkio(limits.blkio, `${path}.blkio`);
   if (limits.cpus !== undefined) out.cpus = number(limits.cpus, `${path}.cpus`, { min: 0.01, max: 1024 });
   if (limits.pids !== undefined) out.pids = number(limits.pids, `${path}.pids`, { min: 1, max: 4194304, integer: true });
   return out;

@@ -66,6 +66,14 @@ export interface ContainerLimits {
   cpus?: number;
   /** Maximum number of processes (live-updatable). */
   pids?: number;
+  /** Soft memory limit (v1 memory.soft_limit_in_bytes, v2 memory.low). */
+  memoryReservation?: string;
+  /** Memory plus swap, Docker's meaning; -1 for unlimited swap. */
+  memorySwap?: string | -1;
+  /** Relative CPU weight, Docker's 2..262144 (v2: converted to cpu.weight). */
+  cpuShares?: number;
+  cpuset?: { cpus?: string; mems?: string };
+  blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
 }
 
 export interface ContainerArgs {

@@ -44,6 +44,11 @@ export class RuntimeHarness {
     return this.create("image", "busybox", { rootfs, config: { env: { PATH: "/bin" } } });
   }
 
+  /** The image busyboxImage() made (for tests that create containers later). */
+  createdImage(): ResourceState | undefined {
+    return this.created.find((r) => r.kind === "image");
+  }
+
   async delete(state: ResourceState): Promise<void> {
     await this.runtime.operations(state.kind).delete(this.ctx(), state);
     this.created.splice(this.created.indexOf(state), 1);

@@ -30,6 +30,19 @@ describe.runIf(readFileSync("/proc/self/mountinfo", "utf8").includes(" /sys/fs/c
     expect(readFileSync(file, "utf8").trim()).toBe(String(128 * 2 ** 20));
   });
 
+  it("writes every declared limit to its v1 file, and updates cpuset live", async () => {
+    const d = await h.create("container", "tuned", {
+      image: { $ref: "image.busybox" }, command: ["sleep", "1000"], init: true,
+      limits: { memory: "64Mi", memoryReservation: "32Mi", cpuShares: 512, cpuset: { cpus: "0" }, pids: 50 },
+    } as never, [h.createdImage()!]);
+    const dir = (ctrl: string) => `/sys/fs/cgroup/${ctrl}/${h.config.cgroupParent}/${d.id}`;
+    expect(readFileSync(`${dir("memory")}/memory.soft_limit_in_bytes`, "utf8").trim()).toBe(String(32 * 2 ** 20));
+    expect(readFileSync(`${dir("cpu")}/cpu.shares`, "utf8").trim()).toBe("512");
+    expect(readFileSync(`${dir("cpuset")}/cpuset.cpus`, "utf8").trim()).toBe("0");
+    await h.runtime.operations("container").update(h.ctx(), d, { ...d.inputs, limits: { memory: "64Mi", cpuShares: 512, cpuset: { cpus: "0-1" }, pids: 50 } });
+    expect(readFileSync(`${dir("cpuset")}/cpuset.cpus`, "utf8").trim()).toBe("0-1");
+  });
+
   it("raises it live", async () => {
     await h.runtime.operations("container").update(h.ctx(), c, { ...c.inputs, limits: { memory: "256Mi" } });
     expect((await h.runtime.containers.stats(c)).memoryLimit).toBe(256 * 2 ** 20);

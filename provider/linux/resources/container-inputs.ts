@@ -15,7 +15,11 @@ export interface ContainerInputs {
   workdir?: string;
   user?: string;
   hostname?: string;
-  limits?: { memory?: string; cpus?: number; pids?: number };
+  limits?: {
+    memory?: string; memoryReservation?: string; memorySwap?: string | -1; cpus?: number; cpuShares?: number; pids?: number;
+    cpuset?: { cpus?: string; mems?: string };
+    blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
+  };
   networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
   network?: "none" | "host";
   mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
@@ -66,6 +70,13 @@ export function cgroupLimits(limits: ContainerInputs["limits"]): CgroupLimits {
   if (limits?.memory !== undefined) out.memory = parseSize(limits.memory) ?? undefined;
   if (limits?.cpus !== undefined) out.cpus = limits.cpus;
   if (limits?.pids !== undefined) out.pids = limits.pids;
+  if (limits?.memoryReservation !== undefined) out.memoryReservation = parseSize(limits.memoryReservation) ?? undefined;
+  if (limits?.memorySwap !== undefined) out.memorySwap = limits.memorySwap === -1 ? -1 : parseSize(limits.memorySwap) ?? undefined;
+  if (limits?.cpuShares !== undefined) out.cpuShares = limits.cpuShares;
+  if (limits?.cpuset?.cpus !== undefined) out.cpusetCpus = limits.cpuset.cpus;
+  if (limits?.cpuset?.mems !== undefined) out.cpusetMems = limits.cpuset.mems;
+  if (limits?.blkio?.weight !== undefined) out.blkioWeight = limits.blkio.weight;
+  if (limits?.blkio?.throttle !== undefined) out.blkioThrottle = limits.blkio.throttle;
   return out;
 }
 
