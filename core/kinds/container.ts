@@ -124,7 +124,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -151,6 +151,17 @@ export const containerSchema: KindSchema = {
     if (props.sysctls !== undefined) out.sysctls = normalizeSysctls(props.sysctls, `${path}.sysctls`);
     if (props.ulimits !== undefined) out.ulimits = normalizeUlimits(props.ulimits, `${path}.ulimits`);
     if (props.tmpfs !== undefined) out.tmpfs = normalizeTmpfs(props.tmpfs, `${path}.tmpfs`);
+    if (props.shmSize !== undefined) out.shmSize = size(props.shmSize, `${path}.shmSize`, 2 ** 20);
+    if (props.devices !== undefined) {
+      out.devices = array(props.devices, `${path}.devices`).map((d, i) => {
+        const at = `${path}.devices[${i}]`;
+        const dev = typeof d === "string" ? { path: d } : record(d, at, ["path", "target", "permissions"]);
+        const o: Props = { path: string(dev.path, `${at}.path`, { re: /^\/dev\/[^\s]+$/, what: "a host device under /dev" }) };
+        if (dev.target !== undefined) o.target = string(dev.target, `${at}.target`, { re: /^\/dev\/[^\s]+$/, what: "a path under /dev" });
+        if (dev.permissions !== undefined) o.permissions = string(dev.permissions, `${at}.permissions`, { re: /^r?w?m?$/, what: 'a subset of "rwm"' });
+        return o;
+      });
+    }
     if (props.ports !== undefined) out.ports = normalizePorts(props.ports, `${path}.ports`);
     if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
     if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);

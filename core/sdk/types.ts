@@ -108,6 +108,10 @@ export interface ContainerArgs {
   sysctls?: Record<string, string | number>;
   ulimits?: Partial<Record<"core" | "cpu" | "data" | "fsize" | "locks" | "memlock" | "msgqueue" | "nice" | "nofile" | "nproc" | "rss" | "rtprio" | "rttime" | "sigpending" | "stack", number | { soft: number; hard: number }>>;
   tmpfs?: Array<string | { target: string; size?: string; mode?: number }>;
+  /** Size of /dev/shm (default 64Mi, as Docker). */
+  shmSize?: string;
+  /** Host devices to pass in (created inside and allowed in the device cgroup), e.g. "/dev/fuse". */
+  devices?: Array<string | { path: string; target?: string; permissions?: string }>;
   /** Published ports: reachable on the host at hostIp:host (default 0.0.0.0), relayed to the container's port. */
   ports?: Array<{ host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }>;
   /** Live-updatable: "stopped" stops it (keeping it), "paused" freezes it (cgroup freezer), "running" starts/thaws it. */

@@ -6,6 +6,7 @@ import { RuntimeError } from "../../../core/errors.js";
 import { parseSize } from "../../../core/model/units.js";
 import type { Props, Ref } from "../../../core/model/types.js";
 import type { CgroupLimits } from "../cgroups/index.js";
+import { DEFAULT_DEVICE_RULES } from "../cgroups/types.js";
 
 export interface ContainerInputs {
   image: Ref;
@@ -37,6 +38,8 @@ export interface ContainerInputs {
   seccomp?: "default" | "unconfined";
   desiredState?: "running" | "stopped" | "paused";
   ports?: { host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }[];
+  shmSize?: string;
+  devices?: { path: string; target?: string; permissions?: string }[];
 }
 
 export interface ImageDefaults {
@@ -80,7 +83,9 @@ export function cgroupLimits(limits: ContainerInputs["limits"]): CgroupLimits {
   return out;
 }
 
-/** Limits plus the create-time device policy (everything for privileged containers). */
-export function cgroupCreateLimits(inputs: ContainerInputs): CgroupLimits {
-  return { ...cgroupLimits(inputs.limits), ...(inputs.privileged ? { deviceRules: ["a"] } : {}) };
+/** Limits plus the create-time device policy: Docker's list plus passed-in devices, everything when privileged. */
+export function cgroupCreateLimits(inputs: ContainerInputs, devices: { type: "c" | "b"; major: number; minor: number; permissions: string }[]): CgroupLimits {
+  if (inputs.privileged) return { ...cgroupLimits(inputs.limits), deviceRules: ["a"] };
+  const extra = devices.map((d) => `${d.type} ${d.major}:${d.minor} ${d.permissions}`);
+  return { ...cgroupLimits(inputs.limits), ...(extra.length ? { deviceRules: [...DEFAULT_DEVICE_RULES, ...extra] } : {}) };
 }

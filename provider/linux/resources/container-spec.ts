@@ -8,7 +8,7 @@ import { parseSize } from "../../../core/model/units.js";
 import { capabilityMask, effectiveCapabilities } from "../security/capabilities.js";
 import { MASKED_PATHS, READONLY_PATHS, RLIMIT } from "../security/defaults.js";
 import { defaultSeccompFilter } from "../security/seccomp.js";
-import { defaultContainerMounts, defaultDevices, type ContainerSpec, type MountSpec } from "../supervise/spec.js";
+import { defaultContainerMounts, defaultDevices, type ContainerSpec, type DeviceSpec, type MountSpec } from "../supervise/spec.js";
 import type { ContainerInputs } from "./container-inputs.js";
 import type { Urn } from "../../../core/model/types.js";
 import type { ContainerPaths } from "./container-paths.js";
@@ -26,6 +26,8 @@ export interface SpecInput {
   cgroupProcs: string[];
   /** Mountpoint of a volume resource by urn. */
   volumes: (urn: Urn) => string | undefined;
+  /** Host devices passed in, created inside after the default ones. */
+  devices: DeviceSpec[];
 }
 
 function bind(source: string, target: string, readOnly = false): MountSpec {
@@ -48,14 +50,14 @@ export function buildSpec(input: SpecInput): ContainerSpec {
       data: `lowerdir=${input.lowerDirs.join(":")},upperdir=${paths.upper},workdir=${paths.work}`,
     }],
     mounts: [
-      ...defaultContainerMounts(),
+      ...defaultContainerMounts(inputs.shmSize ? parseSize(inputs.shmSize)! : undefined),
       bind(paths.hosts, "/etc/hosts"),
       bind(paths.hostname, "/etc/hostname"),
       bind(paths.resolv, "/etc/resolv.conf"),
       ...userMounts,
       ...(inputs.tmpfs ?? []).map(tmpfsMount),
     ],
-    devices: defaultDevices().devices,
+    devices: [...defaultDevices().devices, ...input.devices],
     symlinks: defaultDevices().symlinks,
     namespaces: ["pid", "mnt", "uts", "ipc", "cgroup"],
     netnsPath: inputs.network === "host" ? undefined : paths.netns,

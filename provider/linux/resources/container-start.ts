@@ -23,6 +23,7 @@ import { writeOwner } from "./owner.js";
 import { startPortProxy, stopPortProxy } from "./ports.js";
 import { UndoStack } from "./undo-stack.js";
 import { resolveUser } from "./user-lookup.js";
+import { hostDevices } from "./host-devices.js";
 
 export interface ContainerDeps {
   config: RuntimeConfig;
@@ -52,7 +53,8 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
     undo.push("image reference", () => images.release(image.id, req.id));
 
     // 2. cgroups with their limits, before any process exists.
-    await cgroups.create(req.id, cgroupCreateLimits(inputs));
+    const devices = hostDevices(inputs.devices);
+    await cgroups.create(req.id, cgroupCreateLimits(inputs, devices));
     undo.push("cgroup", () => cgroups.destroy(req.id));
 
     // 3. Network namespace, veths, addresses, names.
@@ -71,6 +73,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       args: effectiveArgs(inputs, defaults), env: effectiveEnv(inputs, defaults, hostname),
       cwd: inputs.workdir ?? defaults.workdir ?? "/", cgroupProcs: cgroups.procsFiles(req.id),
       volumes: (id) => ctx.deps.get(id)?.outputs.mountpoint as string | undefined,
+      devices: devices.map((d) => d.spec),
     });
     const ipAddresses: Props = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
     if (inputs.desiredState === "stopped") {

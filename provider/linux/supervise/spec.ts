@@ -63,13 +63,13 @@ const NS_FLAGS: Record<Namespace, number> = {
 };
 
 /** The filesystems every container gets (Docker's set, minus the cgroup mount for now). */
-export function defaultContainerMounts(): MountSpec[] {
+export function defaultContainerMounts(shmBytes = 64 * 2 ** 20): MountSpec[] {
   const nosuid = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   return [
     { source: "proc", target: "/proc", fstype: "proc", flags: nosuid, data: "" },
     { source: "tmpfs", target: "/dev", fstype: "tmpfs", flags: MS_NOSUID | MS_STRICTATIME, data: "mode=755,size=65536k" },
     { source: "devpts", target: "/dev/pts", fstype: "devpts", flags: MS_NOSUID | MS_NOEXEC, data: "newinstance,ptmxmode=0666,mode=0620" },
-    { source: "shm", target: "/dev/shm", fstype: "tmpfs", flags: nosuid, data: "mode=1777,size=65536k" },
+    { source: "shm", target: "/dev/shm", fstype: "tmpfs", flags: nosuid, data: `mode=1777,size=${shmBytes}` },
     { source: "mqueue", target: "/dev/mqueue", fstype: "mqueue", flags: nosuid, data: "" },
     { source: "sysfs", target: "/sys", fstype: "sysfs", flags: nosuid | MS_RDONLY, data: "" },
   ];
