@@ -6,7 +6,7 @@
 import { existsSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Message, type Plugin } from "esbuild";
+import type { Message, Plugin } from "esbuild";
 import { CinfraError, LoadError } from "../../core/errors.js";
 import type { DesiredResource } from "../../core/model/types.js";
 import * as sdk from "../../core/sdk/index.js";
@@ -60,6 +60,8 @@ export async function loadStack(path: string): Promise<LoadedStack> {
 }
 
 async function bundle(file: string): Promise<string> {
+  // Loaded on first use: commands that do not read a program should not pay for esbuild's start.
+  const { build } = await import("esbuild");
   try {
     const result = await build({
       entryPoints: [file], bundle: true, platform: "node", format: "esm", target: "node20", write: false,

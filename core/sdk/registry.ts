@@ -59,7 +59,11 @@ export function register(resource: DesiredResource): void {
 
 /** The stack program's file:line that called into the SDK, from the (source-mapped) stack trace. */
 export function callerLocation(): SourceLocation | undefined {
+  // A short trace is enough (the program's frame is a few calls up) and far cheaper to source-map.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
   const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
   for (const line of stack.split("\n").slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;

@@ -4,7 +4,7 @@
  * on its own connection (it dies with a crashed holder), plus a row naming the holder for the message.
  */
 import { createHash, randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { StateError } from "../../core/errors.js";
 import type { PendingOperation, ResourceState, StackState, Urn } from "../../core/model/types.js";
 import type { HistoryEntry, LockInfo, StateLock, StateStore } from "../../core/state-store.js";
@@ -26,13 +26,14 @@ export function redactUrl(url: string): string {
 export class PostgresStore implements StateStore {
   private readonly pool: pg.Pool;
 
-  private constructor(readonly url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+  private constructor(readonly url: string, Pool: typeof pg.Pool) {
+    this.pool = new Pool({ connectionString: url, max: 4 });
     this.pool.on("error", () => undefined); // an idle client dropped by the server: the next query reconnects
   }
 
   static async open(url: string): Promise<PostgresStore> {
-    const store = new PostgresStore(url);
+    const { default: driver } = await import("pg"); // only teams on PostgreSQL pay for loading it
+    const store = new PostgresStore(url, driver.Pool);
     try {
       await store.migrate();
     } catch (error) {
