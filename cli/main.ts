@@ -8,6 +8,7 @@ import { psCommand } from "./commands/ps.js";
 import { execCommand } from "./commands/exec.js";
 import { statsCommand } from "./commands/stats.js";
 import { inspectCommand, topCommand } from "./commands/inspect.js";
+import { copyCommand, exportCommand } from "./commands/copy.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
 import type { Runner } from "./runner.js";
@@ -83,6 +84,14 @@ export function buildProgram(run: Runner): Command {
   program.command("top").argument("<container>", "container name")
     .description("the container's processes, with host and container pids")
     .action((name: string) => run(topCommand(name, globals())));
+
+  program.command("cp").argument("<src>", "host path or CONTAINER:/path").argument("<dst>", "host path or CONTAINER:/path")
+    .description("copy files between a running container and the host")
+    .action((src: string, dst: string) => run(copyCommand(src, dst, globals())));
+
+  program.command("export").argument("<container>", "container name")
+    .description("write the container's merged filesystem as a tar stream to stdout")
+    .action((name: string) => run(exportCommand(name, globals())));
 
   registerDriftCommands(program, run, globals);
   registerStateCommands(program, run, globals);

@@ -58,6 +58,10 @@ export interface ContainerActions {
   stats(state: ResourceState): Promise<ContainerStats>;
   /** Runtime details as `docker inspect` shows them (state, overlay dirs, namespaces, cgroups, network). */
   inspect(state: ResourceState): Promise<Record<string, unknown>>;
+  /** `docker cp` both ways: "container:path" on one side, a host path on the other. */
+  copy(state: ResourceState, direction: "from" | "to", containerPath: string, hostPath: string): Promise<void>;
+  /** The container's merged filesystem as a tar stream. */
+  exportFilesystem(state: ResourceState, out: NodeJS.WritableStream): Promise<void>;
   /** The container's processes with host and container pids. */
   top(state: ResourceState): Promise<{ hostPid: number; containerPid: number; command: string }[]>;
 }

@@ -11,6 +11,8 @@ import { containerPaths } from "./resources/container-paths.js";
 import { imageOperations } from "./resources/image.js";
 import { readLog } from "./resources/logs.js";
 import { execInContainer } from "./resources/exec.js";
+import { copyFromContainer, copyToContainer, exportFilesystem } from "./resources/copy.js";
+import type { Writable } from "node:stream";
 import { containerProcesses, inspectContainer } from "./resources/inspect.js";
 import { networkOperations } from "./resources/network.js";
 import { volumeOperations } from "./resources/volume.js";
@@ -36,6 +38,12 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
       stats: (state) => cgroups.stats(state.id),
       inspect: (state) => inspectContainer(config, cgroups, state),
       top: (state) => containerProcesses(cgroups, state),
+      copy: async (state, direction, containerPath, hostPath) => {
+        const stateDir = containerPaths(config, state.id).stateDir;
+        if (direction === "from") copyFromContainer(stateDir, containerPath, hostPath);
+        else copyToContainer(stateDir, hostPath, containerPath);
+      },
+      exportFilesystem: (state, out) => exportFilesystem(containerPaths(config, state.id).stateDir, out as Writable),
     },
     async close() {
       hostLinks?.socket.close();

@@ -1,5 +1,6 @@
 /** inspect, top, exec, stats and logs through the real CLI on a real container. */
-import { readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
@@ -50,6 +51,20 @@ new Container("app", { image, command: ["sh", "-c", "echo started; exec sleep 10
     const r = cinfra(box, "exec", "app", "--", "sh", "-c", "echo $MODE; exit 5");
     expect(r.stdout).toBe("test\n");
     expect(r.code).toBe(5);
+  });
+
+  it("cp copies both ways and export streams the merged filesystem", () => {
+    writeFileSync(join(box.dir, "in.txt"), "from the host\n");
+    expect(cinfra(box, "cp", join(box.dir, "in.txt"), "app:/tmp/").code).toBe(0);
+    expect(cinfra(box, "exec", "app", "--", "cat", "/tmp/in.txt").stdout).toBe("from the host\n");
+    expect(cinfra(box, "cp", "app:/etc/passwd", join(box.dir, "passwd")).code).toBe(0);
+    expect(readFileSync(join(box.dir, "passwd"), "utf8")).toContain("root:x:0:0");
+    const tarFile = join(box.dir, "app.tar");
+    execFileSync("sh", ["-c", `node ${join(import.meta.dirname, "../../bin/cinfra.mjs")} export app > ${tarFile}`], { env: box.env });
+    const listing = execFileSync("tar", ["-tf", tarFile], { encoding: "utf8" });
+    expect(listing).toContain("bin/busybox");
+    expect(listing).toContain("tmp/in.txt");
+    expect(listing).not.toMatch(/^proc\//m);
   });
 
   it("stats and logs read the container", () => {
