@@ -69,7 +69,7 @@ try {
   for (const n of [1, 10, 50]) {
     const timed = async (props: Record<string, unknown>, deps: typeof image[]) => {
       const t0 = performance.now();
-      for (let i = 0; i < n; i++) await h.create("container", `att${k++}`, { image: { $ref: "image.busybox" }, command: ["sleep", "600"], ...props } as never, deps);
+      for (let i = 0; i < n; i++) await h.create("container", `att${k++}`, { image: { $ref: "image.busybox" }, command: ["sleep", "600"], init: true, ...props } as never, deps);
       return performance.now() - t0;
     };
     const onNet = await timed({ networks: [{ network: { $ref: "network.bench" } }] }, [image, net]);

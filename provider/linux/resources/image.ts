@@ -45,6 +45,9 @@ export function imageOperations(images: ImageStore): KindOperations {
       return prior.outputs;
     },
     async delete(ctx, prior) {
+      // A create interrupted before it returned left only the applier's id, not a digest: an image it may have
+      // imported holds no reference and goes with the next prune.
+      if (!/^sha256:[0-9a-f]{64}$/.test(prior.id)) return;
       images.release(prior.id, holderOf(ctx.stack, prior.name));
       images.removeImageIfUnused(prior.id);
     },
