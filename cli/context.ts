@@ -5,6 +5,7 @@ import type { RuntimeWithActions } from "../core/runtime.js";
 import { openStateStore } from "../state/open.js";
 import { createLinuxRuntime } from "../provider/linux/runtime.js";
 import { defaultRuntimeConfig } from "../provider/linux/config.js";
+import { withCrashHook } from "./commands/crash-hook.js";
 
 export const DEFAULT_STATE = "/var/lib/cinfra/state.db";
 
@@ -22,7 +23,8 @@ export async function openStore(options: GlobalOptions): Promise<StateStore> {
 }
 
 export function openRuntime(): RuntimeWithActions {
-  return createLinuxRuntime(defaultRuntimeConfig());
+  // withCrashHook is inert unless CINFRA_TEST_CRASH_AFTER is set (the kill -9 crash test).
+  return withCrashHook(createLinuxRuntime(defaultRuntimeConfig()));
 }
 
 /** A stack is named by `--stack`, or after its program file (`stacks/demo.ts` -> `demo`). */

@@ -28,9 +28,10 @@ export function buildProgram(run: Runner): Command {
     .version("0.1.0")
     .addOption(new Option("--state <path-or-url>", "state store: SQLite file or postgres:// URL").env("CINFRA_STATE"))
     .option("--stack <name>", "stack name (default: the program file's name)")
+    .addOption(new Option("--secrets-key-file <path>", "key file for secret config (instead of CINFRA_PASSPHRASE)").env("CINFRA_SECRETS_KEY_FILE"))
     .showHelpAfterError();
 
-  const globals = () => program.opts<{ state?: string; stack?: string }>();
+  const globals = () => program.opts<{ state?: string; stack?: string; secretsKeyFile?: string }>();
 
   program.command("plan").argument("<stack.ts>", "stack program")
     .description("show what apply would change")

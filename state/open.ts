@@ -1,9 +1,9 @@
 /** Open the state store a URL names: a SQLite file path (default), or postgres:// for teams. */
-import { PostgresStore } from "./postgres/postgres-store.js";
-import type { StateStore } from "../core/state-store.js";
-import { SqliteStore } from "./sqlite/sqlite-store.js";
+import { openPostgresStore } from "./postgres/postgres-store.js";
+import { openSqliteStore } from "./sqlite/sqlite-store.js";
+import type { FullStateStore } from "./store-extras.js";
 
-export async function openStateStore(url: string): Promise<StateStore> {
-  if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open(url);
-  return new SqliteStore(url.replace(/^sqlite:\/\//, ""));
+export async function openStateStore(url: string): Promise<FullStateStore> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore(url);
+  return openSqliteStore(url.replace(/^sqlite:\/\//, ""));
 }

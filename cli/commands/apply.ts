@@ -5,7 +5,9 @@ import type { StateStore } from "../../core/state-store.js";
 import { openRuntime, openStore, stackName } from "../context.js";
 import { assertFresh, readSavedPlan } from "../saved-plan.js";
 import { executePlan, type ExecuteFlags } from "./execute.js";
+import { redactor } from "../../core/config/redact.js";
 import { planStack, type PlanFlags } from "./plan.js";
+import { stackSecrets } from "./config-secrets.js";
 
 export type ApplyFlags = PlanFlags & ExecuteFlags;
 
@@ -28,14 +30,15 @@ export async function applyCommand(file: string, flags: ApplyFlags): Promise<num
     const lock = await store.lock(stack, "apply", { timeoutMs: flags.lockTimeout });
     try {
       // Plan under the lock, so nobody changes state between plan and apply.
-      let plan = saved;
+      const secrets = await stackSecrets(store, stack, flags);
+      let plan = saved && secrets.open(saved);
       if (plan) {
         assertFresh(plan, await store.load(stack), file);
       } else {
-        await recover(stack, store, runtime);
-        plan = await planStack(file, flags, store);
+        await recover(stack, secrets.store, runtime);
+        plan = await planStack(file, flags, secrets.store, secrets);
       }
-      return await executePlan(plan, saved ? { ...flags, yes: true } : flags, store, runtime, "Apply");
+      return await executePlan(plan, saved ? { ...flags, yes: true } : flags, secrets.store, runtime, "Apply", secrets.redact);
     } finally {
       await lock.release();
     }
@@ -54,7 +57,8 @@ export async function destroyCommand(file: string | undefined, flags: ApplyFlags
     const lock = await store.lock(stack, "destroy", { timeoutMs: flags.lockTimeout });
     try {
       await recover(stack, store, runtime);
-      return await executePlan(makePlan([], await store.load(stack)), flags, store, runtime, "Destroy");
+      // No key needed to destroy: sealed values just show as (sensitive).
+      return await executePlan(makePlan([], await store.load(stack)), flags, store, runtime, "Destroy", redactor([]));
     } finally {
       await lock.release();
     }

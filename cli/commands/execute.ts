@@ -10,6 +10,7 @@ import type { Runtime } from "../../core/runtime.js";
 import { renderPlan } from "../render/plan-text.js";
 import { liveProgress, plainProgress } from "../render/live-progress.js";
 import { styleFor } from "../render/style.js";
+import type { Redactor } from "../../core/config/redact.js";
 
 export interface ExecuteFlags {
   yes?: boolean;
@@ -18,10 +19,11 @@ export interface ExecuteFlags {
 }
 
 export async function executePlan(
-  plan: Plan, flags: ExecuteFlags, store: StateStore, runtime: Runtime, verb: "Apply" | "Destroy",
+  plan: Plan, flags: ExecuteFlags, store: StateStore, runtime: Runtime, verb: "Apply" | "Destroy", redact?: Redactor,
 ): Promise<number> {
   const out = styleFor(process.stdout);
-  process.stdout.write(renderPlan(plan, out));
+  const mask = (text: string) => (redact ? redact.text(text) : text);
+  process.stdout.write(renderPlan(redact ? redact.value(plan) : plan, out));
   if (!hasChanges(plan)) return EXIT.ok;
   if (!flags.yes && !(await confirm())) {
     process.stdout.write(`${verb} cancelled.\n`);
@@ -39,11 +41,11 @@ export async function executePlan(
   try {
     const result = await applyPlan(plan, {
       store, runtime, parallelism: flags.parallelism, signal: interrupt.signal,
-      onEvent: (event) => progress.event(event),
+      onEvent: (event) => progress.event(event.message ? { ...event, message: mask(event.message) } : event),
     });
     progress.close();
     for (const failure of result.failed) {
-      process.stderr.write(`${out.red("Error:")} ${failure.urn}: ${formatError(failure.error)}\n`);
+      process.stderr.write(`${out.red("Error:")} ${failure.urn}: ${mask(formatError(failure.error))}\n`);
     }
     const sum = summarize(plan);
     await store.appendHistory({

@@ -11,6 +11,7 @@ import { openStore, stackName, type GlobalOptions } from "../context.js";
 import { urnsForNames } from "./resolve-names.js";
 import { checkHostInputs } from "../preflight.js";
 import { writeSavedPlan } from "../saved-plan.js";
+import { stackSecrets, type StackSecrets } from "./config-secrets.js";
 
 export interface PlanFlags extends GlobalOptions {
   detailedExitcode?: boolean;
@@ -18,11 +19,15 @@ export interface PlanFlags extends GlobalOptions {
   target?: string[];
   json?: boolean;
   out?: string;
+  secretsKeyFile?: string;
 }
 
-/** Load the program and plan it against the stack's state. Shared by plan and apply. */
-export async function planStack(file: string, flags: PlanFlags, store: StateStore): Promise<Plan> {
-  const loaded = await loadStack(file);
+/**
+ * Load the program and plan it against the stack's state. Shared by plan and apply. `secrets` (from
+ * stackSecrets) feeds the program's `config`; pass `secrets.store` as `store`, so sealed rows read as plaintext.
+ */
+export async function planStack(file: string, flags: PlanFlags, store: StateStore, secrets?: StackSecrets): Promise<Plan> {
+  const loaded = await loadStack(file, secrets?.config);
   const state = await store.load(stackName(file, flags));
   checkHostInputs(loaded.resources, state);
   const known = loaded.resources.map((r) => r.urn);
@@ -40,11 +45,13 @@ export async function planStack(file: string, flags: PlanFlags, store: StateStor
 export async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   const store = await openStore(flags);
   try {
-    const plan = await planStack(file, flags, store);
-    if (flags.json) process.stdout.write(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
-    else process.stdout.write(renderPlan(plan, styleFor(process.stdout)));
+    const secrets = await stackSecrets(store, stackName(file, flags), flags);
+    const plan = await planStack(file, flags, secrets.store, secrets);
+    const shown = secrets.redact.value(plan);
+    if (flags.json) process.stdout.write(`${JSON.stringify(planToJson(shown), null, 2)}\n`);
+    else process.stdout.write(renderPlan(shown, styleFor(process.stdout)));
     if (flags.out) {
-      writeSavedPlan(flags.out, plan);
+      writeSavedPlan(flags.out, secrets.seal(plan)); // secrets stay sealed in the file
       if (!flags.json) process.stdout.write(`Saved the plan to ${flags.out}: apply exactly it with "cinfra apply ${flags.out}".\n`);
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT.changes : EXIT.ok;

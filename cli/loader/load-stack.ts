@@ -12,6 +12,7 @@ import type { DesiredResource } from "../../core/model/types.js";
 import * as sdk from "../../core/sdk/index.js";
 import { callerLocationFromError } from "./error-location.js";
 import { collectAsync } from "../../core/sdk/registry.js";
+import { setStackConfig, type StackConfigValues } from "../../core/config/stack-config.js";
 
 const SDK_KEY = Symbol.for("cinfra.sdk");
 
@@ -33,7 +34,7 @@ const bindSdk: Plugin = {
   },
 };
 
-export async function loadStack(path: string): Promise<LoadedStack> {
+export async function loadStack(path: string, config?: StackConfigValues): Promise<LoadedStack> {
   const file = resolve(path);
   if (!existsSync(file)) throw new LoadError("STACK_NOT_FOUND", `${path}: no such stack file`);
   const code = await bundle(file);
@@ -43,6 +44,7 @@ export async function loadStack(path: string): Promise<LoadedStack> {
   (globalThis as Record<symbol, unknown>)[SDK_KEY] = sdk;
   process.setSourceMapsEnabled(true);
   const collection = { resources: [] as DesiredResource[], baseDir: dirname(file), programFile: file };
+  setStackConfig(config ?? null);
   try {
     await collectAsync(collection, async () => {
       const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
@@ -54,6 +56,7 @@ export async function loadStack(path: string): Promise<LoadedStack> {
     const message = error instanceof Error ? error.message : String(error);
     throw new LoadError("STACK_THREW", `${where ?? file}: the stack program threw: ${message}`, { cause: error });
   } finally {
+    setStackConfig(null);
     unlinkSync(out);
   }
   return { file, resources: collection.resources };

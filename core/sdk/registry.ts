@@ -3,6 +3,7 @@
  * stack program; `new Container(...)` adds to it. One module instance is shared because the
  * loader binds the program's `import ... from "cinfra"` to this very module.
  */
+import { findSourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import { PlanError, ValidationError } from "../errors.js";
@@ -57,23 +58,81 @@ export function register(resource: DesiredResource): void {
   collection.resources.push(resource);
 }
 
-/** The stack program's file:line that called into the SDK, from the (source-mapped) stack trace. */
-export function callerLocation(): SourceLocation | undefined {
-  // A short trace is enough (the program's frame is a few calls up) and far cheaper to source-map.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
-  const stack = new Error().stack ?? "";
-  Error.stackTraceLimit = limit;
-  for (const line of stack.split("\n").slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!m) continue;
-    const file = m[1].startsWith("file://") ? fileURLToPath(m[1]) : m[1];
-    if (file === ENGINE_FILE || file.startsWith(SDK_DIR) || file.includes("/node_modules/")) continue;
+/** The raw call sites above the SDK: cheap to take (~10 µs); turning one into a line is what costs. */
+export function callerSites(): NodeJS.CallSite[] {
+  const saved = Error.prepareStackTrace;
+  const holder: { stack?: NodeJS.CallSite[] } = {};
+  try {
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    Error.captureStackTrace(holder, callerSites);
+    return holder.stack ?? []; // V8 formats lazily: read it while the override is in place
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
+
+/**
+ * The stack program's file:line among `sites`, mapped back through the bundle's source map. Asking a
+ * frame for its line walks its function's whole position table, and the program's top level is one
+ * function as long as the program: done for every resource, a 10 000-resource plan spent over a second
+ * here. So resources resolve it lazily (only errors need it), and only for the chosen frame.
+ */
+export function resolveLocation(sites: readonly NodeJS.CallSite[]): SourceLocation | undefined {
+  for (const site of sites) {
+    const raw = site.getFileName();
+    if (!raw || (!raw.startsWith("/") && !raw.startsWith("file://"))) continue;
+    if (isEngineFile(raw.startsWith("file://") ? fileURLToPath(raw) : raw)) continue;
+    const position = originalPosition(raw, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0);
+    if (isEngineFile(position.file)) continue;
     const wanted = current?.programFile;
-    if (wanted && file !== wanted) continue;
-    return { file, line: Number(m[2]), column: Number(m[3]) };
+    if (wanted && position.file !== wanted) continue;
+    return position;
   }
   return undefined;
+}
+
+/** The stack program's file:line that called into the SDK. */
+export function callerLocation(): SourceLocation | undefined {
+  return resolveLocation(callerSites());
+}
+
+/**
+ * A SourceLocation resolved on first read: copies of a resource share it without resolving it, and
+ * only an error message (or a saved plan) pays for the line lookup.
+ */
+export class LazyLocation implements SourceLocation {
+  private resolved: SourceLocation | undefined | null = null;
+  constructor(private readonly sites: readonly NodeJS.CallSite[]) {}
+  private get value(): SourceLocation {
+    if (this.resolved === null) this.resolved = resolveLocation(this.sites);
+    return this.resolved ?? { file: "<unknown>", line: 0, column: 0 };
+  }
+  get file(): string { return this.value.file; }
+  get line(): number { return this.value.line; }
+  get column(): number { return this.value.column; }
+  toJSON(): SourceLocation { return { ...this.value }; }
+}
+
+/** A lazy location of the caller, or undefined when no frame outside the engine could hold one (checked by name: cheap). */
+export function lazyCallerLocation(): SourceLocation | undefined {
+  const sites = callerSites();
+  const candidate = sites.some((site) => {
+    const raw = site.getFileName();
+    return !!raw && (raw.startsWith("/") || raw.startsWith("file://")) && !isEngineFile(raw.startsWith("file://") ? fileURLToPath(raw) : raw);
+  });
+  return candidate ? new LazyLocation(sites) : undefined;
+}
+
+const isEngineFile = (file: string) => file === ENGINE_FILE || file.startsWith(SDK_DIR) || file.includes("/node_modules/");
+
+/** A generated file:line:column mapped back through its source map, when it has one. */
+function originalPosition(raw: string, line: number, column: number): SourceLocation {
+  const file = raw.startsWith("file://") ? fileURLToPath(raw) : raw;
+  const entry = findSourceMap(raw)?.findEntry(line - 1, column - 1) as
+    { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!entry?.originalSource) return { file, line, column };
+  const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
+  return { file: source, line: (entry.originalLine ?? 0) + 1, column: (entry.originalColumn ?? 0) + 1 };
 }
 
 export function formatLocation(location: SourceLocation): string {

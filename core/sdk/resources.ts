@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { SCHEMAS } from "../kinds/index.js";
 import { RESOURCE_BRAND, boolean, fail, record, string, stringArray } from "../model/check.js";
 import { urnOf, type Kind, type Urn } from "../model/types.js";
-import { activeCollection, callerLocation, register, withLocation } from "./registry.js";
+import { activeCollection, lazyCallerLocation, register, withLocation } from "./registry.js";
 import type { ContainerArgs, ImageArgs, NetworkArgs, ResourceOptions, VolumeArgs } from "./types.js";
 import { RESOURCE_NAME } from "../model/check.js";
 
@@ -12,7 +12,7 @@ export abstract class Resource {
   readonly urn: Urn;
 
   protected constructor(readonly kind: Kind, readonly name: string, args: unknown, opts: ResourceOptions = {}) {
-    const location = callerLocation();
+    const location = lazyCallerLocation(); // resolved only if read (errors): see resolveLocation
     const path = `${kind}.${typeof name === "string" ? name : "?"}`;
     try {
       string(name, `${kind} name`, RESOURCE_NAME);

@@ -44,4 +44,21 @@ export const PG_MIGRATIONS: readonly string[] = [
      summary JSONB NOT NULL,
      result TEXT NOT NULL
    );`,
+  // 2: stack config and its key record (as SQLite's 2), the lock holder's process start token and acquisition token (SQLite's 3).
+  `CREATE TABLE IF NOT EXISTS cinfra_config (
+     stack TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     secret BOOLEAN NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (stack, key)
+   );
+   CREATE TABLE IF NOT EXISTS cinfra_secrets_keys (
+     stack TEXT PRIMARY KEY,
+     kdf TEXT NOT NULL,
+     salt TEXT NOT NULL,
+     check_value TEXT NOT NULL
+   );
+   ALTER TABLE cinfra_locks ADD COLUMN IF NOT EXISTS pid_start TEXT;
+   ALTER TABLE cinfra_locks ADD COLUMN IF NOT EXISTS token TEXT;`,
 ];

@@ -1,44 +1,50 @@
 /**
  * State in PostgreSQL, for teams sharing a stack: the same schema and semantics as SQLite (serial per
- * write, lineage, pending operations, history). The apply lock is a session-level advisory lock held
- * on its own connection (it dies with a crashed holder), plus a row naming the holder for the message.
+ * write, lineage, pending operations, history, config). Tables live in the connection's current
+ * schema (`?options=-c search_path=…` picks another); locks are advisory (postgres-lock.ts).
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { StateError } from "../../core/errors.js";
 import type { PendingOperation, ResourceState, StackState, Urn } from "../../core/model/types.js";
-import type { HistoryEntry, LockInfo, StateLock, StateStore } from "../../core/state-store.js";
-import { currentHolder, lockedMessage } from "../lock-info.js";
+import type { HistoryEntry } from "../../core/state-store.js";
+import type { SecretsKeyRecord } from "../secrets/cipher.js";
+import type { ConfigEntry } from "../secrets/config-store.js";
+import { renamedRows } from "../rename-resource.js";
+import { STACK_EXPORT_FORMAT, type AcquiredLock, type FullStateStore, type StackExport } from "../store-extras.js";
+import { pgFailure, redactUrl } from "./postgres-errors.js";
+import { acquirePgLock, lockKeys } from "./postgres-lock.js";
 import { PG_MIGRATIONS } from "./migrations.js";
+import { readConfig, readHistory, readSecretsKey, readStack } from "./postgres-rows.js";
 
-type Client = pg.PoolClient;
+export { redactUrl } from "./postgres-errors.js";
 
-/** Two int4 keys from the stack name, for pg_try_advisory_lock(int, int). */
-function lockKeys(stack: string): [number, number] {
-  const digest = createHash("sha256").update(`cinfra:${stack}`).digest();
-  return [digest.readInt32BE(0), digest.readInt32BE(4)];
+type Driver = typeof import("pg").default;
+
+/** Connect to `url` (postgres://…) and bring its schema up to date. */
+export function openPostgresStore(url: string): Promise<PostgresStore> {
+  return PostgresStore.open(url);
 }
 
-export function redactUrl(url: string): string {
-  return url.replace(/:[^:@/]*@/, ":***@");
-}
-
-export class PostgresStore implements StateStore {
+export class PostgresStore implements FullStateStore {
   private readonly pool: pg.Pool;
+  private schema = "public";
 
-  private constructor(readonly url: string, Pool: typeof pg.Pool) {
-    this.pool = new Pool({ connectionString: url, max: 4 });
+  private constructor(readonly url: string, private readonly driver: Driver) {
+    this.pool = new driver.Pool({ connectionString: url, max: 4 });
     this.pool.on("error", () => undefined); // an idle client dropped by the server: the next query reconnects
   }
 
   static async open(url: string): Promise<PostgresStore> {
     const { default: driver } = await import("pg"); // only teams on PostgreSQL pay for loading it
-    const store = new PostgresStore(url, driver.Pool);
+    const store = new PostgresStore(url, driver);
     try {
       await store.migrate();
+      store.schema = (await store.pool.query<{ s: string }>("SELECT current_schema() AS s")).rows[0].s;
     } catch (error) {
       await store.pool.end().catch(() => undefined);
-      throw new StateError("STATE_IO", `state ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+      const mapped = pgFailure(error, url);
+      throw mapped instanceof StateError ? mapped : new StateError("STATE_IO", `state ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
     }
     return store;
   }
@@ -56,10 +62,19 @@ export class PostgresStore implements StateStore {
     });
   }
 
-  private async transaction<T>(body: (c: Client) => Promise<T>): Promise<T> {
+  /** Run `fn`, turning pg failures into StateError naming this server. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw pgFailure(error, this.url);
+    }
+  }
+
+  private async transaction<T>(body: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
     const c = await this.pool.connect();
     try {
-      await c.query("BEGIN");
+      await c.query(begin);
       const result = await body(c);
       await c.query("COMMIT");
       return result;
@@ -71,120 +86,187 @@ export class PostgresStore implements StateStore {
     }
   }
 
-  /** Run `write` and bump the stack's serial in one transaction; the row lock serialises writers. */
-  private write(stack: string, write: (c: Client) => Promise<unknown>): Promise<void> {
-    return this.transaction(async (c) => {
+  /** A consistent snapshot across several queries. */
+  private snapshot<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.guard(() => this.transaction(body, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  }
+
+  /** Run `write` and bump the stack's serial in one transaction; the stack row's lock serialises writers. */
+  private write(stack: string, write: (c: pg.PoolClient) => Promise<unknown>): Promise<void> {
+    return this.guard(() => this.transaction(async (c) => {
       await c.query("INSERT INTO cinfra_stacks (name, lineage, serial) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING", [stack, randomUUID()]);
       await c.query("SELECT serial FROM cinfra_stacks WHERE name = $1 FOR UPDATE", [stack]);
       await write(c);
       await c.query("UPDATE cinfra_stacks SET serial = serial + 1 WHERE name = $1", [stack]);
-    });
+    }));
   }
 
-  async load(stack: string): Promise<StackState> {
-    const head = await this.pool.query<{ lineage: string; serial: string }>("SELECT lineage, serial FROM cinfra_stacks WHERE name = $1", [stack]);
-    if (head.rowCount === 0) return { stack, lineage: randomUUID(), serial: 0, resources: [], pending: [] };
-    const rows = await this.pool.query("SELECT * FROM cinfra_resources WHERE stack = $1 ORDER BY urn", [stack]);
-    const pending = await this.pool.query("SELECT * FROM cinfra_pending WHERE stack = $1 ORDER BY urn", [stack]);
-    return {
-      stack, lineage: head.rows[0].lineage, serial: Number(head.rows[0].serial),
-      resources: rows.rows.map((r): ResourceState => ({
-        urn: r.urn, kind: r.kind, name: r.name, id: r.id, inputs: r.inputs, outputs: r.outputs, dependsOn: r.depends_on,
-      })),
-      pending: pending.rows.map((p): PendingOperation => ({
-        urn: p.urn, op: p.op, id: p.id, startedAt: p.started_at, ...(p.props ? { props: p.props } : {}),
-      })),
+  load(stack: string): Promise<StackState> {
+    return this.snapshot((c) => readStack(c, stack));
+  }
+
+  async lock(stack: string, operation: string, options: { timeoutMs?: number } = {}): Promise<AcquiredLock> {
+    const connect = async () => {
+      const client = new this.driver.Client({ connectionString: this.url });
+      client.on("error", () => undefined); // a dropped lock session surfaces on release; it must not crash the process
+      await client.connect();
+      return client;
     };
+    const lock = await this.guard(() => acquirePgLock(connect, lockKeys(this.schema, stack), stack, operation, options.timeoutMs));
+    return { ...lock, release: () => this.guard(() => lock.release()) };
   }
 
-  async lock(stack: string, operation: string, options: { timeoutMs?: number } = {}): Promise<StateLock> {
-    const client = await this.pool.connect();
-    const [k1, k2] = lockKeys(stack);
-    const deadline = Date.now() + (options.timeoutMs ?? 0);
-    try {
-      for (;;) {
-        const got = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [k1, k2]);
-        if (got.rows[0].ok) break;
-        if (Date.now() >= deadline) {
-          const row = await client.query("SELECT * FROM cinfra_locks WHERE stack = $1", [stack]);
-          const r = row.rows[0];
-          const holder: LockInfo = r
-            ? { holder: r.holder, pid: r.pid, host: r.host, acquiredAt: r.acquired_at, operation: r.operation }
-            : { holder: "unknown", pid: 0, host: "unknown", acquiredAt: "unknown", operation: "unknown" };
-          throw new StateError("STATE_LOCKED", lockedMessage(stack, holder));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    } catch (error) {
-      client.release();
-      throw error;
-    }
-    const info = currentHolder(operation);
-    // A row left by a holder that crashed is stale: its advisory lock died with its session.
-    await client.query(
-      `INSERT INTO cinfra_locks VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (stack) DO UPDATE SET holder = $2, pid = $3, host = $4, acquired_at = $5, operation = $6`,
-      [stack, info.holder, info.pid, info.host, info.acquiredAt, info.operation],
-    );
-    let released = false;
-    return {
-      info,
-      release: async () => {
-        if (released) return;
-        released = true;
-        try {
-          await client.query("DELETE FROM cinfra_locks WHERE stack = $1 AND pid = $2 AND acquired_at = $3", [stack, info.pid, info.acquiredAt]);
-          await client.query("SELECT pg_advisory_unlock($1, $2)", [k1, k2]);
-        } finally {
-          client.release();
-        }
-      },
-    };
-  }
-
-  async putResource(stack: string, r: ResourceState): Promise<void> {
-    await this.write(stack, (c) => c.query(
+  private upsert(c: pg.ClientBase, stack: string, r: ResourceState): Promise<unknown> {
+    return c.query(
       `INSERT INTO cinfra_resources (stack, urn, kind, name, id, inputs, outputs, depends_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (stack, urn) DO UPDATE SET kind = $3, name = $4, id = $5, inputs = $6, outputs = $7, depends_on = $8, updated_at = now()`,
       [stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn)],
-    ));
-  }
-
-  async deleteResource(stack: string, urn: Urn): Promise<void> {
-    await this.write(stack, (c) => c.query("DELETE FROM cinfra_resources WHERE stack = $1 AND urn = $2", [stack, urn]));
-  }
-
-  async addPending(stack: string, op: PendingOperation): Promise<void> {
-    await this.write(stack, (c) => c.query(
-      `INSERT INTO cinfra_pending VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (stack, urn) DO UPDATE SET op = $3, id = $4, started_at = $5, props = $6`,
-      [stack, op.urn, op.op, op.id, op.startedAt, op.props ? JSON.stringify(op.props) : null],
-    ));
-  }
-
-  async clearPending(stack: string, urn: Urn): Promise<void> {
-    await this.write(stack, (c) => c.query("DELETE FROM cinfra_pending WHERE stack = $1 AND urn = $2", [stack, urn]));
-  }
-
-  async stacks(): Promise<string[]> {
-    return (await this.pool.query<{ name: string }>("SELECT name FROM cinfra_stacks ORDER BY name")).rows.map((r) => r.name);
-  }
-
-  async appendHistory(e: HistoryEntry): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO cinfra_history (stack, started_at, finished_at, "user", command, summary, result) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [e.stack, e.startedAt, e.finishedAt, e.user, e.command, JSON.stringify(e.summary), e.result],
     );
   }
 
-  async history(stack: string): Promise<HistoryEntry[]> {
-    const rows = await this.pool.query(`SELECT * FROM cinfra_history WHERE stack = $1 ORDER BY seq`, [stack]);
-    return rows.rows.map((r) => ({
-      stack: r.stack, startedAt: r.started_at, finishedAt: r.finished_at, user: r.user, command: r.command, summary: r.summary, result: r.result,
+  private insertPending(c: pg.ClientBase, stack: string, op: PendingOperation): Promise<unknown> {
+    return c.query(
+      `INSERT INTO cinfra_pending (stack, urn, op, id, started_at, props) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (stack, urn) DO UPDATE SET op = $3, id = $4, started_at = $5, props = $6`,
+      [stack, op.urn, op.op, op.id, op.startedAt, op.props ? JSON.stringify(op.props) : null],
+    );
+  }
+
+  putResource(stack: string, r: ResourceState): Promise<void> {
+    return this.write(stack, (c) => this.upsert(c, stack, r));
+  }
+
+  deleteResource(stack: string, urn: Urn): Promise<void> {
+    return this.write(stack, (c) => c.query("DELETE FROM cinfra_resources WHERE stack = $1 AND urn = $2", [stack, urn]));
+  }
+
+  addPending(stack: string, op: PendingOperation): Promise<void> {
+    return this.write(stack, (c) => this.insertPending(c, stack, op));
+  }
+
+  clearPending(stack: string, urn: Urn): Promise<void> {
+    return this.write(stack, (c) => c.query("DELETE FROM cinfra_pending WHERE stack = $1 AND urn = $2", [stack, urn]));
+  }
+
+  stacks(): Promise<string[]> {
+    return this.guard(async () => (await this.pool.query<{ name: string }>("SELECT name FROM cinfra_stacks ORDER BY name COLLATE \"C\"")).rows.map((r) => r.name));
+  }
+
+  async appendHistory(e: HistoryEntry): Promise<void> {
+    await this.guard(() => this.pool.query(
+      `INSERT INTO cinfra_history (stack, started_at, finished_at, "user", command, summary, result) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [e.stack, e.startedAt, e.finishedAt, e.user, e.command, JSON.stringify(e.summary ?? null), e.result],
+    ));
+  }
+
+  history(stack: string): Promise<HistoryEntry[]> {
+    return this.guard(() => readHistory(this.pool, stack));
+  }
+
+  renameResource(stack: string, from: Urn, to: Urn): Promise<void> {
+    return this.write(stack, async (c) => {
+      const state = await readStack(c, stack);
+      const rows = renamedRows(stack, state.resources, state.pending, from, to);
+      await c.query("DELETE FROM cinfra_resources WHERE stack = $1 AND urn = $2", [stack, from]);
+      for (const r of rows) await this.upsert(c, stack, r);
+    });
+  }
+
+  replaceResources(stack: string, resources: readonly ResourceState[]): Promise<void> {
+    return this.write(stack, async (c) => {
+      await c.query("DELETE FROM cinfra_resources WHERE stack = $1", [stack]);
+      await c.query("DELETE FROM cinfra_pending WHERE stack = $1", [stack]);
+      for (const r of resources) await this.upsert(c, stack, r);
+    });
+  }
+
+  exportStack(stack: string): Promise<StackExport> {
+    return this.snapshot(async (c) => {
+      const state = await readStack(c, stack);
+      return {
+        format: STACK_EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), stack, lineage: state.lineage, serial: state.serial,
+        resources: state.resources, pending: state.pending, config: await readConfig(c, stack), secretsKey: await readSecretsKey(c, stack),
+      };
+    });
+  }
+
+  async importStack(data: StackExport, options: { stack?: string } = {}): Promise<void> {
+    const stack = options.stack ?? data.stack;
+    await this.guard(() => this.transaction(async (c) => {
+      await c.query(
+        `INSERT INTO cinfra_stacks (name, lineage, serial) VALUES ($1, $2, $3 + 1)
+         ON CONFLICT (name) DO UPDATE SET lineage = $2, serial = GREATEST(cinfra_stacks.serial, $3) + 1`,
+        [stack, data.lineage, data.serial],
+      );
+      await c.query("DELETE FROM cinfra_resources WHERE stack = $1", [stack]);
+      await c.query("DELETE FROM cinfra_pending WHERE stack = $1", [stack]);
+      for (const r of data.resources) await this.upsert(c, stack, r);
+      for (const p of data.pending) await this.insertPending(c, stack, p);
+      if (!data.config.length && !data.secretsKey) return; // a file from a store without config leaves the stack's config alone
+      await c.query("DELETE FROM cinfra_config WHERE stack = $1", [stack]);
+      if (data.secretsKey) await this.writeSecretsKey(c, stack, data.secretsKey);
+      for (const e of data.config) await this.writeConfig(c, stack, e);
     }));
+  }
+
+  listConfig(stack: string): Promise<ConfigEntry[]> {
+    return this.guard(() => readConfig(this.pool, stack));
+  }
+
+  async setConfig(stack: string, e: ConfigEntry): Promise<void> {
+    await this.guard(() => this.writeConfig(this.pool, stack, e));
+  }
+
+  private writeConfig(c: pg.Pool | pg.ClientBase, stack: string, e: ConfigEntry): Promise<unknown> {
+    return c.query(
+      `INSERT INTO cinfra_config (stack, key, value, secret, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (stack, key) DO UPDATE SET value = $3, secret = $4, updated_at = $5`,
+      [stack, e.key, e.value, e.secret, e.updatedAt],
+    );
+  }
+
+  removeConfig(stack: string, key: string): Promise<boolean> {
+    return this.guard(async () => ((await this.pool.query("DELETE FROM cinfra_config WHERE stack = $1 AND key = $2", [stack, key])).rowCount ?? 0) > 0);
+  }
+
+  secretsKey(stack: string): Promise<SecretsKeyRecord | null> {
+    return this.guard(() => readSecretsKey(this.pool, stack));
+  }
+
+  async setSecretsKey(stack: string, record: SecretsKeyRecord): Promise<void> {
+    await this.guard(() => this.writeSecretsKey(this.pool, stack, record));
+  }
+
+  private writeSecretsKey(c: pg.Pool | pg.ClientBase, stack: string, record: SecretsKeyRecord): Promise<unknown> {
+    return c.query(
+      `INSERT INTO cinfra_secrets_keys (stack, kdf, salt, check_value) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (stack) DO UPDATE SET kdf = $2, salt = $3, check_value = $4`,
+      [stack, record.kdf, record.salt, record.check],
+    );
+  }
+
+  /**
+   * "ok", or what is wrong: a schema version this cinfra does not know, or rows of the wrong shape.
+   * (Page-level checks need superuser extensions; the server guards its own pages.)
+   */
+  integrityCheck(): Promise<string> {
+    return this.snapshot(async (c) => {
+      const problems: string[] = [];
+      const version = (await c.query<{ v: number | null }>("SELECT max(version) AS v FROM cinfra_schema_migrations")).rows[0].v ?? 0;
+      if (version !== PG_MIGRATIONS.length) problems.push(`schema version ${version}, expected ${PG_MIGRATIONS.length}`);
+      const bad = await c.query<{ stack: string; urn: string }>(
+        `SELECT stack, urn FROM cinfra_resources WHERE urn <> kind || '.' || name OR jsonb_typeof(inputs) <> 'object'
+           OR jsonb_typeof(outputs) <> 'object' OR jsonb_typeof(depends_on) <> 'array' ORDER BY stack, urn`);
+      for (const r of bad.rows) problems.push(`stack ${r.stack}: resource ${r.urn} is malformed`);
+      return problems.length ? problems.join("\n") : "ok";
+    });
   }
 
   async close(): Promise<void> {
     await this.pool.end().catch(() => undefined);
+  }
+
+  toString(): string {
+    return `PostgresStore(${redactUrl(this.url)})`;
   }
 }

@@ -4,30 +4,24 @@
  * outputs, pending props), and opens those on load, so the planner compares plaintexts while the
  * database, exports and `state show` only ever hold ciphertext. Everything else passes through.
  */
+import { StateError } from "../../core/errors.js";
 import type { PendingOperation, Props, ResourceState, StackState } from "../../core/model/types.js";
 import type { StateStore } from "../../core/state-store.js";
-import { redactor, type Redactor } from "../../core/config/redact.js";
-import { readStackConfig } from "./stack-config.js";
-import type { SecretsCipher } from "./cipher.js";
-import type { KeySource } from "./cipher.js";
+import { isSealedValue as isSealed, redactor, type Redactor } from "../../core/config/redact.js";
 import type { StackConfigValues } from "../../core/config/stack-config.js";
-import { stackCipher } from "./stack-config.js";
+import type { KeySource, SecretsCipher } from "./cipher.js";
 import { isConfigStore } from "./config-store.js";
+import { readStackConfig, stackCipher } from "./stack-config.js";
 
-export interface SealedValue {
-  $secret: string;
-}
-
-export function isSealed(value: unknown): value is SealedValue {
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    typeof (value as SealedValue).$secret === "string" && Object.keys(value).length === 1;
-}
+export type SealedValue = { $secret: string };
+export { isSealedValue as isSealed } from "../../core/config/redact.js";
 
 function mapStrings(value: unknown, onString: (s: string) => unknown, onSealed: (s: SealedValue) => unknown): unknown {
   if (typeof value === "string") return onString(value);
   if (isSealed(value)) return onSealed(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, onString, onSealed));
-  if (value && typeof value === "object") {
+  // Plain data only: class instances (a resource's lazy source location, …) pass through as they are.
+  if (value && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, onString, onSealed)]));
   }
   return value;
@@ -37,27 +31,52 @@ export function sealProps(props: Props, cipher: SecretsCipher, secrets: Redactor
   return mapStrings(props, (s) => (secrets.matches(s) ? { $secret: cipher.seal(s) } : s), (v) => v) as Props;
 }
 
-export function openProps(props: Props, cipher: SecretsCipher): Props {
-  return mapStrings(props, (s) => s, (v) => cipher.open(v.$secret)) as Props;
+export function openProps(props: Props, cipher: SecretsCipher, onOpen: (plain: string) => void = () => {}): Props {
+  return mapStrings(props, (s) => s, (v) => {
+    const plain = cipher.open(v.$secret);
+    onOpen(plain);
+    return plain;
+  }) as Props;
 }
 
-export function sealingStore(inner: StateStore, cipher: SecretsCipher, secretValues: readonly string[]): StateStore {
-  const secrets = redactor(secretValues);
-  const sealRow = (r: ResourceState): ResourceState =>
-    ({ ...r, inputs: sealProps(r.inputs, cipher, secrets), outputs: sealProps(r.outputs, cipher, secrets) });
-  const openRow = (r: ResourceState): ResourceState => ({ ...r, inputs: openProps(r.inputs, cipher), outputs: openProps(r.outputs, cipher) });
+/**
+ * The secrets a command knows: the stack's current ones, plus every value it opened from state (a
+ * rotated secret is no longer in config, but the plan still shows it as the "before" of a change).
+ */
+export class SecretSet {
+  private readonly values: Set<string>;
+  private cached: Redactor | null = null;
+  constructor(initial: readonly string[]) {
+    this.values = new Set(initial.filter((v) => v !== ""));
+  }
+  add(value: string): void {
+    if (value === "" || this.values.has(value)) return;
+    this.values.add(value);
+    this.cached = null;
+  }
+  get redactor(): Redactor {
+    return (this.cached ??= redactor([...this.values]));
+  }
+  /** A Redactor that always reflects what is known at the time of the call. */
+  live(): Redactor {
+    return { matches: (v) => this.redactor.matches(v), value: (v) => this.redactor.value(v), text: (t) => this.redactor.text(t) };
+  }
+}
+
+export function sealingStore(inner: StateStore, cipher: SecretsCipher, secrets: SecretSet): StateStore {
+  const seal = (props: Props) => sealProps(props, cipher, secrets.redactor);
+  const open = (props: Props) => openProps(props, cipher, (plain) => secrets.add(plain));
   const overrides: Partial<StateStore> = {
     async load(stack: string): Promise<StackState> {
       const state = await inner.load(stack);
       return {
         ...state,
-        resources: state.resources.map(openRow),
-        pending: state.pending.map((p) => (p.props ? { ...p, props: openProps(p.props, cipher) } : p)),
+        resources: state.resources.map((r) => ({ ...r, inputs: open(r.inputs), outputs: open(r.outputs) })),
+        pending: state.pending.map((p) => (p.props ? { ...p, props: open(p.props) } : p)),
       };
     },
-    putResource: (stack, r) => inner.putResource(stack, sealRow(r)),
-    addPending: (stack, op: PendingOperation) =>
-      inner.addPending(stack, op.props ? { ...op, props: sealProps(op.props, cipher, secrets) } : op),
+    putResource: (stack, r: ResourceState) => inner.putResource(stack, { ...r, inputs: seal(r.inputs), outputs: seal(r.outputs) }),
+    addPending: (stack, op: PendingOperation) => inner.addPending(stack, op.props ? { ...op, props: seal(op.props) } : op),
   };
   // A proxy rather than a class: the inner store's other methods (config, integrityCheck, …) stay reachable.
   return new Proxy(inner, {
@@ -76,15 +95,35 @@ export interface StackSecrets {
   store: StateStore;
   /** Masks secret plaintexts in plans, JSON and log lines. */
   redact: Redactor;
+  /** A copy of any plain data (a saved plan) with secret strings sealed, for writing to disk. */
+  seal<T>(value: T): T;
+  /** The reverse, for reading it back; StateError SECRETS_NO_KEY when it holds sealed values and no key was given. */
+  open<T>(value: T): T;
+}
+
+function noKeyToOpen(stack: string): never {
+  throw new StateError("SECRETS_NO_KEY", `this holds secrets of stack "${stack}": set CINFRA_PASSPHRASE, or pass --secrets-key-file`);
 }
 
 /** Everything a plan/apply of `stack` needs about its config and secrets, from one call. */
 export async function openStackSecrets(store: StateStore, stack: string, source: KeySource | null): Promise<StackSecrets> {
   const config = await readStackConfig(store, stack, source);
   const values = [...config.secretKeys].map((k) => config.values.get(k)!).filter((v) => v !== "");
+  const secrets = new SecretSet(values);
   const hasKey = isConfigStore(store) && (await store.secretsKey(stack)) !== null;
   // A stack whose secrets were all removed may still hold sealed rows: open them when a key is at hand.
-  if (!hasKey || (!values.length && !source)) return { config, store, redact: redactor(values) };
-  const cipher = await stackCipher(store as StateStore & import("./config-store.js").ConfigStore, stack, source);
-  return { config, store: sealingStore(store, cipher, values), redact: redactor(values) };
+  if (!isConfigStore(store) || !hasKey || (!values.length && !source)) {
+    const open = <T>(value: T): T => mapStrings(value, (s) => s, () => noKeyToOpen(stack)) as T;
+    return { config, store, redact: secrets.live(), seal: (value) => value, open };
+  }
+  const cipher = await stackCipher(store, stack, source);
+  return {
+    config, store: sealingStore(store, cipher, secrets), redact: secrets.live(),
+    seal: (value) => mapStrings(value, (s) => (secrets.redactor.matches(s) ? { $secret: cipher.seal(s) } : s), (v) => v) as typeof value,
+    open: (value) => mapStrings(value, (s) => s, (v) => {
+      const plain = cipher.open(v.$secret);
+      secrets.add(plain);
+      return plain;
+    }) as typeof value,
+  };
 }

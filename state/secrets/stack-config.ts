@@ -33,11 +33,11 @@ export async function stackCipher(store: ConfigStore, stack: string, source: Key
 
 /** Every value of the stack, secrets decrypted: what the program's `config` getters see. */
 export async function readStackConfig(store: StateStore, stack: string, source: KeySource | null): Promise<StackConfigValues> {
-  const entries = isConfigStore(store) ? await store.listConfig(stack) : [];
+  if (!isConfigStore(store)) return { stack, values: new Map(), secretKeys: new Set() };
+  const entries = await store.listConfig(stack);
   const values = new Map<string, string>();
   const secretKeys = new Set<string>();
-  const secrets = entries.filter((e) => e.secret);
-  const cipher = secrets.length ? await stackCipher(store as ConfigStore, stack, source) : null;
+  const cipher = entries.some((e) => e.secret) ? await stackCipher(store, stack, source) : null;
   for (const e of entries) {
     values.set(e.key, e.secret ? cipher!.open(e.value) : e.value);
     if (e.secret) secretKeys.add(e.key);

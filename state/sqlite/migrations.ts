@@ -59,4 +59,8 @@ export const MIGRATIONS: readonly string[] = [
      salt TEXT NOT NULL,
      check_value TEXT NOT NULL
    );`,
+  // 3: the lock holder's process start token, so a pid reused after a reboot does not keep a stale lock;
+  //    and a random token per acquisition, so a release removes only its own row.
+  `ALTER TABLE locks ADD COLUMN pid_start TEXT;
+   ALTER TABLE locks ADD COLUMN token TEXT;`,
 ];

@@ -23,6 +23,7 @@ import { writeOwner } from "./owner.js";
 import { startPortProxy, stopPortProxy } from "./ports.js";
 import { UndoStack } from "./undo-stack.js";
 import { resolveUser } from "./user-lookup.js";
+import { imageOutputs } from "./image.js";
 import { hostDevices } from "./host-devices.js";
 
 export interface ContainerDeps {
@@ -66,7 +67,8 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
 
     // 4. The process: the spec says everything, the native helper executes it.
     const lowerDirs = images.lowerDirs(image);
-    const defaults = image.config as ImageDefaults;
+    // The image's own config (OCI keys) as container defaults, the shape image outputs use.
+    const defaults = imageOutputs(image) as ImageDefaults;
     const user = resolveUser(inputs.user ?? defaults.user, lowerDirs);
     const spec = buildSpec({
       id: req.id, paths, lowerDirs, hostname, user, inputs,
