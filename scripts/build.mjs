@@ -21,3 +21,10 @@ if (existsSync(native)) {
   const { buildNative } = await import(native);
   await buildNative(root);
 }
+
+// The Pulumi resource provider plugin and its SDK (provider/pulumi).
+const pulumi = join(root, "provider/pulumi/build.mjs");
+if (existsSync(pulumi)) {
+  const { buildPulumi } = await import(pulumi);
+  await buildPulumi(root);
+}
