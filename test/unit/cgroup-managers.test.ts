@@ -1,74 +1,123 @@
-/** Both cgroup managers against cgroupfs-shaped temp directories: which file each limit writes, and read-back. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+/**
+ * Both cgroup managers through the shared suite, against cgroupfs-shaped temp directories holding the
+ * files the kernel would provide (writes never create files, so a missing one fails as on a real kernel).
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { createCgroupManager } from "../../provider/linux/cgroups/index.js";
-import { sharesToWeight } from "../../provider/linux/cgroups/types.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { createCgroupManager, detectCgroupLayout } from "../../provider/linux/cgroups/index.js";
+import { cgroupManagerSuite } from "../conformance/cgroup-manager-suite.js";
 
+const UNLIMITED = "9223372036854771712";
 const roots: string[] = [];
-afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
+afterAll(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-function fakeV1(): string {
-  const root = mkdtempSync(join(tmpdir(), "cinfra-cg1-"));
+function tempRoot(tag: string): string {
+  const root = mkdtempSync(join(tmpdir(), `cinfra-${tag}-`));
   roots.push(root);
-  for (const c of ["memory", "cpu", "cpuacct", "pids", "freezer", "cpuset", "devices"]) {
-    mkdirSync(join(root, c));
-    writeFileSync(join(root, c, "cgroup.procs"), "");
+  return root;
+}
+
+function populate(dir: string, files: Record<string, string>): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+}
+
+/** What mkdir of a v1 cgroup shows, per controller (the files the managers touch). */
+const V1_FILES: Record<string, Record<string, string>> = {
+  memory: {
+    "memory.limit_in_bytes": UNLIMITED, "memory.soft_limit_in_bytes": UNLIMITED, "memory.memsw.limit_in_bytes": UNLIMITED,
+    "memory.usage_in_bytes": "0", "memory.failcnt": "0", "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n",
+  },
+  cpu: { "cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "-1", "cpu.shares": "1024" },
+  cpuacct: { "cpuacct.usage": "0" },
+  cpuset: { "cpuset.cpus": "", "cpuset.mems": "" },
+  pids: { "pids.max": "max", "pids.current": "0" },
+  freezer: { "freezer.state": "THAWED" },
+  // No blkio.weight: like this host (no CFQ/BFQ weight), so blkioWeight must be refused.
+  blkio: Object.fromEntries(["read_bps", "write_bps", "read_iops", "write_iops"].map((f) => [`blkio.throttle.${f}_device`, ""])),
+  devices: { "devices.allow": "", "devices.deny": "", "devices.list": "a *:* rwm" },
+};
+
+function fakeV1(parent: string, comount = false): { root: string; prepare: (id: string) => void } {
+  const root = tempRoot("cg1");
+  for (const c of Object.keys(V1_FILES)) {
+    if (comount && (c === "cpu" || c === "cpuacct")) continue;
+    populate(join(root, c), { "cgroup.procs": "", ...V1_FILES[c] });
   }
   writeFileSync(join(root, "cpuset/cpuset.cpus"), "0-1");
   writeFileSync(join(root, "cpuset/cpuset.mems"), "0");
-  return root;
+  if (comount) {
+    populate(join(root, "cpu,cpuacct"), { "cgroup.procs": "", ...V1_FILES.cpu, ...V1_FILES.cpuacct });
+    symlinkSync("cpu,cpuacct", join(root, "cpu"));
+    symlinkSync("cpu,cpuacct", join(root, "cpuacct"));
+  }
+  const prepare = (id: string) => {
+    for (const c of Object.keys(V1_FILES)) {
+      const files = { "cgroup.procs": "", ...V1_FILES[c], ...(comount && c.startsWith("cpu") && c !== "cpuset" ? { ...V1_FILES.cpu, ...V1_FILES.cpuacct } : {}) };
+      populate(join(root, c, parent), files);
+      populate(join(root, c, parent, id), files);
+    }
+  };
+  return { root, prepare };
 }
 
-function fakeV2(): string {
-  const root = mkdtempSync(join(tmpdir(), "cinfra-cg2-"));
-  roots.push(root);
+const V2_CHILD: Record<string, string> = {
+  "cgroup.procs": "", "cgroup.controllers": "cpuset cpu io memory pids", "cgroup.subtree_control": "", "cgroup.freeze": "0",
+  "cgroup.events": "populated 0\nfrozen 0\n", "cgroup.kill": "", "memory.max": "max", "memory.low": "0", "memory.swap.max": "max",
+  "memory.current": "0", "memory.reclaim": "", "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cpu.max": "max 100000",
+  "cpu.weight": "100", "cpu.stat": "usage_usec 0\n", "cpuset.cpus": "", "cpuset.mems": "", "pids.max": "max", "pids.current": "0", "io.max": "",
+  // No io.weight / io.bfq.weight: a kernel without iocost or BFQ, so blkioWeight must be refused.
+};
+
+function fakeV2(parent: string): { root: string; prepare: (id: string) => void } {
+  const root = tempRoot("cg2");
   writeFileSync(join(root, "cgroup.controllers"), "cpuset cpu io memory pids");
   writeFileSync(join(root, "cgroup.subtree_control"), "");
-  return root;
+  const prepare = (id: string) => {
+    populate(join(root, parent), V2_CHILD);
+    populate(join(root, parent, id), V2_CHILD);
+  };
+  return { root, prepare };
 }
 
-const read = (path: string) => readFileSync(path, "utf8").trim();
-const limits = { memory: 64 * 2 ** 20, cpus: 0.5, pids: 64, cpuShares: 512 };
+const parent = "cinfra";
+for (const [version, fake] of [[1, fakeV1], [2, fakeV2]] as const) {
+  const { root, prepare } = fake(parent);
+  cgroupManagerSuite({
+    name: `v${version} in a cgroupfs-shaped dir`, version, root, parent, kernel: false, prepare,
+    make: () => createCgroupManager({ root, parent, version: "auto" }), unsupported: ["blkioWeight"], blockDevice: "8:0",
+  });
+}
 
-describe.each([
-  ["v1", fakeV1, (root: string, file: string) => {
-    const ctrl = file.startsWith("memory") ? "memory" : file.startsWith("pids") ? "pids" : "cpu";
-    return join(root, ctrl, "cinfra", "c1", file);
-  }, { memory: "memory.limit_in_bytes", cpu: "cpu.cfs_quota_us", pids: "pids.max" }],
-  ["v2", fakeV2, (root: string, file: string) => join(root, "cinfra", "c1", file), { memory: "memory.max", cpu: "cpu.max", pids: "pids.max" }],
-] as const)("cgroup %s manager", (version, fake, fileOf, files) => {
-  it("detects the version from the root's shape", () => {
-    expect(createCgroupManager({ root: fake(), parent: "cinfra" }).version).toBe(version === "v1" ? 1 : 2);
+describe("cgroup layout detection", () => {
+  it("tells v1, v2 and hybrid roots apart", () => {
+    const v1 = fakeV1(parent).root;
+    expect(detectCgroupLayout(v1)).toMatchObject({ mode: "v1", unifiedRoot: null });
+    expect(detectCgroupLayout(v1).v1).toContain("memory");
+    expect(detectCgroupLayout(fakeV2(parent).root)).toMatchObject({ mode: "v2", v1: [], v2: ["cpuset", "cpu", "io", "memory", "pids"] });
+    populate(join(v1, "unified"), { "cgroup.controllers": "" });
+    expect(detectCgroupLayout(v1)).toMatchObject({ mode: "hybrid", v2: [], unifiedRoot: join(v1, "unified") });
+    expect(createCgroupManager({ root: v1, parent }).version).toBe(1);
   });
 
-  it("writes each limit to its kernel file and reads it back", async () => {
-    const root = fake();
-    const m = createCgroupManager({ root, parent: "cinfra" });
-    await m.create("c1", limits);
-    expect(read(fileOf(root, files.memory))).toBe(String(64 * 2 ** 20));
-    expect(read(fileOf(root, files.cpu))).toBe(version === "v1" ? "50000" : "50000 100000");
-    expect(read(fileOf(root, files.pids))).toBe("64");
-    if (version === "v2") expect(read(fileOf(root, "cpu.weight"))).toBe(String(sharesToWeight(512)));
-    const back = await m.read("c1");
-    expect(back).toMatchObject({ memory: 64 * 2 ** 20, cpus: 0.5, pids: 64 });
+  it("on a hybrid root without v1 controllers, uses the unified mount", () => {
+    const root = tempRoot("cgh");
+    populate(join(root, "unified"), { "cgroup.controllers": "memory pids", "cgroup.subtree_control": "" });
+    expect(detectCgroupLayout(root)).toMatchObject({ mode: "hybrid", v1: [], v2: ["memory", "pids"] });
+    expect(createCgroupManager({ root, parent }).version).toBe(2);
   });
 
-  it("updates live, and removing a limit restores unlimited", async () => {
-    const root = fake();
-    const m = createCgroupManager({ root, parent: "cinfra" });
-    await m.create("c1", limits);
-    await m.update("c1", { memory: 96 * 2 ** 20 });
-    expect(read(fileOf(root, files.memory))).toBe(String(96 * 2 ** 20));
-    expect(read(fileOf(root, files.pids))).toBe("max");
-    expect(await m.list()).toEqual(["c1"]);
-  });
-
-  it("lists the procs files the container init joins", () => {
-    const root = fake();
-    const files = createCgroupManager({ root, parent: "cinfra" }).procsFiles("c1");
-    expect(files.every((f) => f.endsWith("/c1/cgroup.procs"))).toBe(true);
-    expect(files.length).toBe(version === "v1" ? 7 : 1);
+  it("creates one directory per distinct mount when cpu and cpuacct are co-mounted", async () => {
+    const { root, prepare } = fakeV1(parent, true);
+    const m = createCgroupManager({ root, parent });
+    prepare("c1");
+    await m.create("c1", { cpus: 1.5 });
+    expect(m.procsFiles("c1").filter((f) => f.includes("/cpu"))).toEqual([join(root, "cpu", parent, "c1", "cgroup.procs"), join(root, "cpuset", parent, "c1", "cgroup.procs")]);
+    expect(await m.read("c1")).toEqual({ cpus: 1.5 });
+    await m.destroy("c1");
+    expect(await m.list()).toEqual([]);
   });
 });

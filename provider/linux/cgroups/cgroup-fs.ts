@@ -1,19 +1,35 @@
 /** Small synchronous helpers over cgroupfs files; every failed write becomes a SyscallError naming the file. */
-import { readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readdirSync, rmdirSync, statfsSync, unlinkSync, writeSync } from "node:fs";
+import { constants as os } from "node:os";
+import { join } from "node:path";
 import { SyscallError } from "../../../core/errors.js";
 
-const ERRNO: Record<string, number> = { EBUSY: 16, EINVAL: 22, ENOENT: 2, EACCES: 13, EPERM: 1, ENOSPC: 28, EEXIST: 17, ENOTEMPTY: 39 };
+const CGROUP_SUPER_MAGIC = 0x27e0eb;
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function toSyscallError(call: string, path: string, error: unknown): SyscallError {
+export function toSyscallError(call: string, path: string, error: unknown, detail?: string): SyscallError {
   const code = (error as NodeJS.ErrnoException).code ?? "EIO";
-  return new SyscallError(call, ERRNO[code] ?? 5, path);
+  const errno = (os.errno as Record<string, number>)[code] ?? 5;
+  return new SyscallError(call, errno, path, detail ?? (errno === 2 ? "the kernel offers no such file: controller or feature missing" : undefined));
 }
 
+/** Write without O_CREAT: like the kernel, a cgroupfs-shaped test dir refuses files it does not have. */
 export function writeValue(path: string, value: string | number): void {
+  // An empty write never reaches the kernel; "\n" is how `echo "" >` resets a list file.
+  const text = value === "" ? "\n" : String(value);
+  let fd: number;
   try {
-    writeFileSync(path, String(value));
+    fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
+  } catch (error) {
+    throw toSyscallError("open", path, error);
+  }
+  try {
+    writeSync(fd, text);
   } catch (error) {
     throw toSyscallError("write", path, error);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -25,6 +41,7 @@ export function readValue(path: string): string | null {
   }
 }
 
+/** A number, or null for "max", "" and a missing file. */
 export function readNumber(path: string): number | null {
   const text = readValue(path);
   if (text === null || text === "max" || text === "") return null;
@@ -32,7 +49,7 @@ export function readNumber(path: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Parse "key value" lines (memory.stat, memory.events, cpu.stat). */
+/** Parse "key value" lines (memory.stat, memory.events, cpu.stat, memory.oom_control). */
 export function readKeyed(path: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of (readValue(path) ?? "").split("\n")) {
@@ -54,24 +71,50 @@ export function childDirs(path: string): string[] {
   }
 }
 
+function isCgroupfs(path: string): boolean {
+  try {
+    const type = Number(statfsSync(path).type);
+    return type === CGROUP_SUPER_MAGIC || type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** rmdir once; cgroupfs drops its own files with the dir, a cgroupfs-shaped test dir needs them removed first. */
+function rmdirCgroup(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOTEMPTY" || isCgroupfs(path) || childDirs(path).length > 0) throw error;
+    for (const file of readdirSync(path)) unlinkSync(join(path, file));
+    rmdirSync(path);
+  }
+}
+
 /** rmdir, retrying while the kernel still reports the cgroup busy (tasks just exited). */
 export async function removeCgroupDir(path: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      rmdirSync(path);
+      rmdirCgroup(path);
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return;
       if (code !== "EBUSY" || attempt >= 100) throw toSyscallError("rmdir", path, error);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 }
 
 export async function waitEmpty(procsFile: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (readPids(procsFile).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (readPids(procsFile).length > 0 && Date.now() < deadline) await sleep(10);
+}
+
+/** Poll until `done` says so, for at most `timeoutMs` (freezer states settle asynchronously). */
+export async function waitUntil(done: () => boolean, timeoutMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(5);
 }
 
 export function killAll(procsFile: string): void {
@@ -87,20 +130,32 @@ export function killAll(procsFile: string): void {
 /** Remove a cgroup that another container may be about to use: losing that race is fine. */
 export async function tryRemove(path: string): Promise<void> {
   try {
-    rmdirSync(path);
+    rmdirCgroup(path);
   } catch {
     // busy, not empty, or gone
   }
 }
 
-/** Write every file in order; if the kernel refuses one, put back what was already written, then throw. */
-export function writeAllOrRestore(writes: { path: string; value: string | number }[]): void {
+/**
+ * One planned write. `previous` is what restores the old state (defaults to the file's content);
+ * `check` runs just before the write and may refuse it (v2 memory below usage).
+ */
+export interface FileWrite {
+  path: string;
+  value: string | number;
+  previous?: string;
+  check?: () => void;
+}
+
+/** Write every file in order; if one is refused, put back what was already written, then throw. */
+export function writeAllOrRestore(writes: FileWrite[]): void {
   const done: { path: string; old: string }[] = [];
   try {
-    for (const { path, value } of writes) {
-      const old = readValue(path);
-      writeValue(path, value);
-      if (old !== null) done.push({ path, old });
+    for (const write of writes) {
+      const old = write.previous ?? readValue(write.path);
+      write.check?.();
+      writeValue(write.path, write.value);
+      if (old !== null) done.push({ path: write.path, old });
     }
   } catch (error) {
     for (const { path, old } of done.reverse()) {

@@ -1,26 +1,35 @@
-/** Pick the cgroup manager for this host: v2 when the root is a unified hierarchy, v1 otherwise. */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+/** Pick the cgroup manager for a root: v2 on a unified hierarchy, v1 where controllers are mounted as v1 (hybrid too). */
+import { chooseVersion, detectCgroupLayout } from "./detect.js";
 import type { CgroupManager } from "./types.js";
 import { CgroupV1 } from "./v1.js";
 import { CgroupV2 } from "./v2.js";
 
-export type { BlkioThrottle, CgroupLimits, CgroupManager, CgroupStats } from "./types.js";
+export type { BlkioThrottle, CgroupLimits, CgroupLimitsUpdate, CgroupManager, CgroupStats } from "./types.js";
+export { DEFAULT_DEVICE_RULES } from "./types.js";
+export {
+  CPU_PERIOD_US, canonicalCpuList, cpusToQuota, normalizeLimits, quotaToCpus, replacementLimits, sharesToWeight, weightToShares,
+} from "./conversions.js";
+export { detectCgroupLayout, type CgroupLayout } from "./detect.js";
 export { CgroupV1 } from "./v1.js";
 export { CgroupV2 } from "./v2.js";
 
 export interface CgroupOptions {
+  /** Where the hierarchies live: /sys/fs/cgroup, or a cgroupfs-shaped temp dir in tests. */
   root: string;
+  /** cinfra's parent cgroup ("cinfra"; tests use "cinfra<tag>"). */
   parent: string;
   version?: 1 | 2 | "auto";
 }
 
 export function detectCgroupVersion(root: string): 1 | 2 {
-  // A unified root has cgroup.controllers; a v1 (or hybrid) root is a tmpfs of per-controller mounts.
-  return existsSync(join(root, "cgroup.controllers")) ? 2 : 1;
+  return chooseVersion(detectCgroupLayout(root));
 }
 
 export function createCgroupManager(options: CgroupOptions): CgroupManager {
-  const version = options.version === undefined || options.version === "auto" ? detectCgroupVersion(options.root) : options.version;
-  return version === 2 ? new CgroupV2(options.root, options.parent) : new CgroupV1(options.root, options.parent);
+  const layout = detectCgroupLayout(options.root);
+  const version = options.version === undefined || options.version === "auto" ? chooseVersion(layout) : options.version;
+  if (version === 1) return new CgroupV1(options.root, options.parent, layout.v1);
+  // A hybrid host with no v1 controller at all: the unified mount beside them is the v2 root.
+  const root = layout.mode === "hybrid" && layout.unifiedRoot ? layout.unifiedRoot : options.root;
+  return new CgroupV2(root, options.parent);
 }

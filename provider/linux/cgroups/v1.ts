@@ -2,111 +2,80 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, tryRemove, writeAllOrRestore, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, readKeyed, readNumber, readPids, readValue, removeCgroupDir, tryRemove, waitEmpty, waitUntil, writeAllOrRestore, writeValue,
 } from "./cgroup-fs.js";
-import { CPU_PERIOD_US, DEFAULT_DEVICE_RULES, cpusToQuota, type CgroupLimits, type CgroupManager, type CgroupStats } from "./types.js";
+import { V1_CONTROLLERS, distinctMounts, type V1Controller } from "./detect.js";
+import { DEFAULT_DEVICE_RULES, type CgroupLimits, type CgroupLimitsUpdate, type CgroupManager, type CgroupStats } from "./types.js";
+import { planV1Writes, readV1Limits } from "./v1-limits.js";
 
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "pids", "freezer", "cpuset", "blkio", "devices"] as const;
-type Controller = (typeof CONTROLLERS)[number];
-/** memory.limit_in_bytes reads back this (page-rounded LONG_MAX) when unlimited. */
+/** memory.limit_in_bytes reads back this or more (page-rounded LONG_MAX) when unlimited. */
 const UNLIMITED = 2 ** 62;
-
-/** One file write of a limit; `unset` is what restores "no limit". */
-interface LimitWrite { controller: Controller; file: string; value: string | number }
 
 export class CgroupV1 implements CgroupManager {
   readonly version = 1 as const;
-  private readonly controllers: Controller[];
+  /** Controllers to create a directory in (co-mounted ones once). */
+  private readonly mounts: V1Controller[];
 
-  constructor(private readonly root: string, private readonly parent: string) {
-    this.controllers = CONTROLLERS.filter((c) => existsSync(join(root, c, "cgroup.procs")));
+  constructor(
+    private readonly root: string,
+    private readonly parent: string,
+    controllers: readonly V1Controller[] = V1_CONTROLLERS.filter((c) => existsSync(join(root, c, "cgroup.procs"))),
+  ) {
+    this.mounts = distinctMounts(root, controllers);
   }
 
-  private dir(controller: Controller, id?: string): string {
+  private dir(controller: V1Controller, id?: string): string {
     return id === undefined ? join(this.root, controller, this.parent) : join(this.root, controller, this.parent, id);
   }
 
-  private has(controller: Controller): boolean {
-    return this.controllers.includes(controller);
+  private dirsOf(id: string) {
+    return (controller: V1Controller) => this.dir(controller, id);
+  }
+
+  private readonly parentDirs = (controller: V1Controller) => this.dir(controller);
+
+  private has(controller: V1Controller): boolean {
+    return this.mounts.includes(controller) || existsSync(join(this.root, controller, "cgroup.procs"));
   }
 
   async create(id: string, limits: CgroupLimits): Promise<void> {
-    for (const controller of this.controllers) {
-      const parentDir = this.dir(controller);
+    const fresh = !existsSync(this.dir(this.mounts[0] ?? "memory", id));
+    for (const controller of this.mounts) {
       mkdirSync(this.dir(controller, id), { recursive: true });
       // A new cpuset cgroup starts with no CPUs and no memory nodes: inherit them, or no task may join.
-      if (controller === "cpuset") {
-        for (const file of ["cpuset.cpus", "cpuset.mems"]) {
-          if (!readValue(join(parentDir, file))) writeValue(join(parentDir, file), readValue(join(this.root, controller, file)) ?? "");
-          if (!readValue(join(this.dir(controller, id), file))) writeValue(join(this.dir(controller, id), file), readValue(join(parentDir, file)) ?? "");
-        }
+      if (controller === "cpuset") this.inheritCpuset(id);
+    }
+    if (fresh && this.has("devices")) this.writeDeviceRules(id, limits.deviceRules ?? DEFAULT_DEVICE_RULES);
+    writeAllOrRestore(planV1Writes(this.dirsOf(id), this.parentDirs, limits));
+  }
+
+  private inheritCpuset(id: string): void {
+    const levels = [join(this.root, "cpuset"), ...this.parent.split("/").map((_, i, parts) => join(this.root, "cpuset", ...parts.slice(0, i + 1))), this.dir("cpuset", id)];
+    for (let i = 1; i < levels.length; i++) {
+      for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+        if (!readValue(join(levels[i], file))) writeValue(join(levels[i], file), readValue(join(levels[i - 1], file)) ?? "");
       }
     }
-    if (this.has("devices")) {
-      // Deny everything, then allow the list: the order matters, and a new cgroup inherits "a *:* rwm".
-      const dir = this.dir("devices", id);
-      const rules = limits.deviceRules ?? DEFAULT_DEVICE_RULES;
-      if (!rules.includes("a")) {
-        writeValue(join(dir, "devices.deny"), "a");
-        for (const rule of rules) writeValue(join(dir, "devices.allow"), rule);
-      }
-    }
-    this.apply(id, this.writesFor(limits));
+  }
+
+  /** Deny everything, then allow the list: a new cgroup inherits "a *:* rwm", and the order matters. */
+  private writeDeviceRules(id: string, rules: string[]): void {
+    if (rules.includes("a")) return;
+    const dir = this.dir("devices", id);
+    writeValue(join(dir, "devices.deny"), "a");
+    for (const rule of rules) writeValue(join(dir, "devices.allow"), rule);
   }
 
   procsFiles(id: string): string[] {
-    return this.controllers.map((c) => join(this.dir(c, id), "cgroup.procs"));
+    return this.mounts.map((c) => join(this.dir(c, id), "cgroup.procs"));
   }
 
-  /** The files a full set of limits writes; absent limits restore "unlimited". */
-  private writesFor(limits: CgroupLimits): LimitWrite[] {
-    const writes: LimitWrite[] = [];
-    const add = (controller: Controller, file: string, value: string | number) => {
-      if (this.has(controller)) writes.push({ controller, file, value });
-    };
-    add("memory", "memory.limit_in_bytes", limits.memory ?? -1);
-    add("memory", "memory.soft_limit_in_bytes", limits.memoryReservation ?? -1);
-    if (limits.memorySwap !== undefined) add("memory", "memory.memsw.limit_in_bytes", limits.memorySwap);
-    add("cpu", "cpu.cfs_period_us", CPU_PERIOD_US);
-    add("cpu", "cpu.cfs_quota_us", limits.cpus !== undefined ? cpusToQuota(limits.cpus) : -1);
-    add("cpu", "cpu.shares", limits.cpuShares ?? 1024);
-    if (limits.cpusetCpus !== undefined) add("cpuset", "cpuset.cpus", limits.cpusetCpus);
-    if (limits.cpusetMems !== undefined) add("cpuset", "cpuset.mems", limits.cpusetMems);
-    add("pids", "pids.max", limits.pids ?? "max");
-    if (limits.blkioWeight !== undefined) add("blkio", "blkio.weight", limits.blkioWeight);
-    for (const t of limits.blkioThrottle ?? []) {
-      if (t.readBps !== undefined) add("blkio", "blkio.throttle.read_bps_device", `${t.device} ${t.readBps}`);
-      if (t.writeBps !== undefined) add("blkio", "blkio.throttle.write_bps_device", `${t.device} ${t.writeBps}`);
-      if (t.readIops !== undefined) add("blkio", "blkio.throttle.read_iops_device", `${t.device} ${t.readIops}`);
-      if (t.writeIops !== undefined) add("blkio", "blkio.throttle.write_iops_device", `${t.device} ${t.writeIops}`);
-    }
-    return writes;
-  }
-
-  private apply(id: string, writes: LimitWrite[]): void {
-    writeAllOrRestore(writes.map((w) => ({ path: join(this.dir(w.controller, id), w.file), value: w.value })));
-  }
-
-  async update(id: string, limits: CgroupLimits): Promise<void> {
-    this.apply(id, this.writesFor(limits));
+  async update(id: string, limits: CgroupLimitsUpdate): Promise<void> {
+    writeAllOrRestore(planV1Writes(this.dirsOf(id), this.parentDirs, limits));
   }
 
   async read(id: string): Promise<CgroupLimits> {
-    const out: CgroupLimits = {};
-    const memory = readNumber(join(this.dir("memory", id), "memory.limit_in_bytes"));
-    if (memory !== null && memory < UNLIMITED) out.memory = memory;
-    const quota = readNumber(join(this.dir("cpu", id), "cpu.cfs_quota_us"));
-    const period = readNumber(join(this.dir("cpu", id), "cpu.cfs_period_us")) ?? CPU_PERIOD_US;
-    if (quota !== null && quota > 0) out.cpus = Math.round((quota / period) * 1000) / 1000;
-    const shares = readNumber(join(this.dir("cpu", id), "cpu.shares"));
-    if (shares !== null) out.cpuShares = shares;
-    const pids = readNumber(join(this.dir("pids", id), "pids.max"));
-    if (pids !== null) out.pids = pids;
-    if (this.has("cpuset")) {
-      out.cpusetCpus = readValue(join(this.dir("cpuset", id), "cpuset.cpus")) ?? undefined;
-      out.cpusetMems = readValue(join(this.dir("cpuset", id), "cpuset.mems")) ?? undefined;
-    }
-    return out;
+    return readV1Limits(this.dirsOf(id), this.parentDirs);
   }
 
   async stats(id: string): Promise<CgroupStats> {
@@ -115,7 +84,8 @@ export class CgroupV1 implements CgroupManager {
     return {
       memoryUsage: readNumber(join(memoryDir, "memory.usage_in_bytes")) ?? 0,
       memoryLimit: limit !== null && limit < UNLIMITED ? limit : null,
-      memoryFailcnt: readNumber(join(memoryDir, "memory.failcnt")) ?? 0,
+      // With memory + swap limited, hitting the limit counts in memsw.failcnt instead.
+      memoryFailcnt: Math.max(readNumber(join(memoryDir, "memory.failcnt")) ?? 0, readNumber(join(memoryDir, "memory.memsw.failcnt")) ?? 0),
       oomKills: readKeyed(join(memoryDir, "memory.oom_control")).oom_kill ?? 0,
       cpuUsageNs: readNumber(join(this.dir("cpuacct", id), "cpuacct.usage")) ?? 0,
       pidsCurrent: readNumber(join(this.dir("pids", id), "pids.current")) ?? 0,
@@ -128,17 +98,27 @@ export class CgroupV1 implements CgroupManager {
     return [...union].sort((a, b) => a - b);
   }
 
+  /** Freeze, SIGKILL, thaw: a frozen task cannot fork past the kill, and dies as soon as it is thawed. */
   async kill(id: string): Promise<void> {
-    // Thaw first: a frozen task cannot die.
-    if (this.has("freezer") && existsSync(this.dir("freezer", id))) await this.thaw(id);
-    for (const file of this.procsFiles(id)) if (existsSync(file)) killAll(file);
+    const procs = this.procsFiles(id).filter((f) => existsSync(f));
+    const freezable = this.has("freezer") && existsSync(this.dir("freezer", id));
+    if (freezable) await this.freeze(id);
+    try {
+      for (const file of procs) killAll(file);
+    } finally {
+      if (freezable) await this.thaw(id);
+    }
   }
 
   async freeze(id: string): Promise<void> {
     const file = join(this.dir("freezer", id), "freezer.state");
     writeValue(file, "FROZEN");
     // The kernel answers FREEZING until every task has stopped: a pause is done only once it says FROZEN.
-    for (let i = 0; i < 200 && readValue(file) !== "FROZEN"; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => readValue(file) === "FROZEN");
+  }
+
+  async thaw(id: string): Promise<void> {
+    writeValue(join(this.dir("freezer", id), "freezer.state"), "THAWED");
   }
 
   async frozen(id: string): Promise<boolean> {
@@ -146,12 +126,8 @@ export class CgroupV1 implements CgroupManager {
     return state === "FROZEN" || state === "FREEZING";
   }
 
-  async thaw(id: string): Promise<void> {
-    writeValue(join(this.dir("freezer", id), "freezer.state"), "THAWED");
-  }
-
   async destroy(id: string): Promise<void> {
-    for (const controller of this.controllers) {
+    for (const controller of this.mounts) {
       const dir = this.dir(controller, id);
       if (!existsSync(dir)) continue;
       await waitEmpty(join(dir, "cgroup.procs"));
@@ -161,13 +137,12 @@ export class CgroupV1 implements CgroupManager {
 
   async list(): Promise<string[]> {
     const ids = new Set<string>();
-    for (const controller of this.controllers) childDirs(this.dir(controller)).forEach((d) => ids.add(d));
+    for (const controller of this.mounts) childDirs(this.dir(controller)).forEach((d) => ids.add(d));
     return [...ids].sort();
   }
 
-  /** Remove cinfra's parent dirs when no container cgroup remains (tests and full teardown). */
   async removeParent(): Promise<void> {
-    for (const controller of this.controllers) {
+    for (const controller of this.mounts) {
       if (existsSync(this.dir(controller)) && childDirs(this.dir(controller)).length === 0) await tryRemove(this.dir(controller));
     }
   }

@@ -1,14 +1,14 @@
-/** cgroup v2: one tree, `<root>/<parent>/<id>`, controllers enabled through the parent's subtree_control. */
+/** cgroup v2: one tree, `<root>/<parent>/<id>`, controllers enabled through each ancestor's subtree_control. */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  childDirs, killAll, tryRemove, writeAllOrRestore, readKeyed, readNumber, readPids, readValue, removeCgroupDir, waitEmpty, writeValue,
+  childDirs, killAll, readKeyed, readNumber, readPids, readValue, removeCgroupDir, tryRemove, waitEmpty, waitUntil, writeAllOrRestore, writeValue,
 } from "./cgroup-fs.js";
-import {
-  CPU_PERIOD_US, cpusToQuota, sharesToWeight, type CgroupLimits, type CgroupManager, type CgroupStats,
-} from "./types.js";
+import type { CgroupLimits, CgroupLimitsUpdate, CgroupManager, CgroupStats } from "./types.js";
+import { planV2Writes, readV2Limits } from "./v2-limits.js";
 
 const WANTED = ["cpuset", "cpu", "io", "memory", "pids"];
+const words = (text: string | null) => (text ?? "").split(/\s+/).filter(Boolean);
 
 export class CgroupV2 implements CgroupManager {
   readonly version = 2 as const;
@@ -23,83 +23,52 @@ export class CgroupV2 implements CgroupManager {
     return join(this.dir(id), name);
   }
 
-  /** Enable the controllers the root offers for the parent's children (the parent holds no process). */
+  /**
+   * Make the parent chain and enable the wanted controllers each level offers for its children
+   * (no process lives in cinfra's parent, so the no-internal-process rule holds).
+   */
   private prepareParent(): void {
-    mkdirSync(this.dir(), { recursive: true });
-    const offered = (readValue(join(this.root, "cgroup.controllers")) ?? "").split(/\s+/);
-    const enable = WANTED.filter((c) => offered.includes(c));
-    const rootSubtree = (readValue(join(this.root, "cgroup.subtree_control")) ?? "").split(/\s+/);
-    const missingAtRoot = enable.filter((c) => !rootSubtree.includes(c));
-    if (missingAtRoot.length) writeValue(join(this.root, "cgroup.subtree_control"), missingAtRoot.map((c) => `+${c}`).join(" "));
-    const current = (readValue(join(this.dir(), "cgroup.subtree_control")) ?? "").split(/\s+/);
-    const missing = enable.filter((c) => !current.includes(c));
-    if (missing.length) writeValue(join(this.dir(), "cgroup.subtree_control"), missing.map((c) => `+${c}`).join(" "));
+    let level = this.root;
+    for (const part of this.parent.split("/").filter(Boolean)) {
+      this.enableControllers(level);
+      level = join(level, part);
+      mkdirSync(level, { recursive: true });
+    }
+    this.enableControllers(level);
+  }
+
+  private enableControllers(dir: string): void {
+    const offered = words(readValue(join(dir, "cgroup.controllers")));
+    const enabled = words(readValue(join(dir, "cgroup.subtree_control")));
+    const missing = WANTED.filter((c) => offered.includes(c) && !enabled.includes(c));
+    if (missing.length) writeValue(join(dir, "cgroup.subtree_control"), missing.map((c) => `+${c}`).join(" "));
   }
 
   async create(id: string, limits: CgroupLimits): Promise<void> {
     this.prepareParent();
     mkdirSync(this.dir(id), { recursive: true });
-    this.apply(id, limits);
+    writeAllOrRestore(planV2Writes(this.dir(id), limits));
   }
 
   procsFiles(id: string): string[] {
     return [this.file(id, "cgroup.procs")];
   }
 
-  private writesFor(limits: CgroupLimits): [string, string | number][] {
-    const writes: [string, string | number][] = [
-      ["memory.max", limits.memory ?? "max"],
-      ["memory.low", limits.memoryReservation ?? 0],
-      ["cpu.max", `${limits.cpus !== undefined ? cpusToQuota(limits.cpus) : "max"} ${CPU_PERIOD_US}`],
-      ["cpu.weight", limits.cpuShares !== undefined ? sharesToWeight(limits.cpuShares) : 100],
-      ["pids.max", limits.pids ?? "max"],
-    ];
-    if (limits.memorySwap !== undefined) {
-      const swap = limits.memorySwap < 0 ? "max" : Math.max(0, limits.memorySwap - (limits.memory ?? 0));
-      writes.push(["memory.swap.max", swap]);
-    }
-    if (limits.cpusetCpus !== undefined) writes.push(["cpuset.cpus", limits.cpusetCpus]);
-    if (limits.cpusetMems !== undefined) writes.push(["cpuset.mems", limits.cpusetMems]);
-    if (limits.blkioWeight !== undefined) writes.push(["io.weight", `default ${limits.blkioWeight}`]);
-    for (const t of limits.blkioThrottle ?? []) {
-      const parts = [
-        t.readBps !== undefined && `rbps=${t.readBps}`, t.writeBps !== undefined && `wbps=${t.writeBps}`,
-        t.readIops !== undefined && `riops=${t.readIops}`, t.writeIops !== undefined && `wiops=${t.writeIops}`,
-      ].filter(Boolean);
-      writes.push(["io.max", `${t.device} ${parts.join(" ")}`]);
-    }
-    return writes;
-  }
-
-  private apply(id: string, limits: CgroupLimits): void {
-    writeAllOrRestore(this.writesFor(limits).map(([name, value]) => ({ path: this.file(id, name), value })));
-  }
-
-  async update(id: string, limits: CgroupLimits): Promise<void> {
-    this.apply(id, limits);
+  async update(id: string, limits: CgroupLimitsUpdate): Promise<void> {
+    writeAllOrRestore(planV2Writes(this.dir(id), limits));
   }
 
   async read(id: string): Promise<CgroupLimits> {
-    const out: CgroupLimits = {};
-    const memory = readNumber(this.file(id, "memory.max"));
-    if (memory !== null) out.memory = memory;
-    const [quota, period] = (readValue(this.file(id, "cpu.max")) ?? "max").split(" ");
-    if (quota !== "max") out.cpus = Math.round((Number(quota) / Number(period || CPU_PERIOD_US)) * 1000) / 1000;
-    const pids = readNumber(this.file(id, "pids.max"));
-    if (pids !== null) out.pids = pids;
-    const cpus = readValue(this.file(id, "cpuset.cpus"));
-    if (cpus) out.cpusetCpus = cpus;
-    const mems = readValue(this.file(id, "cpuset.mems"));
-    if (mems) out.cpusetMems = mems;
-    return out;
+    return readV2Limits(this.dir(id));
   }
 
   async stats(id: string): Promise<CgroupStats> {
+    const events = readKeyed(this.file(id, "memory.events"));
     return {
       memoryUsage: readNumber(this.file(id, "memory.current")) ?? 0,
       memoryLimit: readNumber(this.file(id, "memory.max")),
-      memoryFailcnt: readKeyed(this.file(id, "memory.events")).max ?? 0,
-      oomKills: readKeyed(this.file(id, "memory.events")).oom_kill ?? 0,
+      memoryFailcnt: events.max ?? 0,
+      oomKills: events.oom_kill ?? 0,
       cpuUsageNs: (readKeyed(this.file(id, "cpu.stat")).usage_usec ?? 0) * 1000,
       pidsCurrent: readNumber(this.file(id, "pids.current")) ?? 0,
     };
@@ -109,6 +78,7 @@ export class CgroupV2 implements CgroupManager {
     return readPids(this.file(id, "cgroup.procs"));
   }
 
+  /** cgroup.kill (5.14+) kills the whole subtree atomically; before it, signal each listed pid. */
   async kill(id: string): Promise<void> {
     if (!existsSync(this.dir(id))) return;
     if (existsSync(this.file(id, "cgroup.kill"))) writeValue(this.file(id, "cgroup.kill"), 1);
@@ -117,16 +87,19 @@ export class CgroupV2 implements CgroupManager {
 
   async freeze(id: string): Promise<void> {
     writeValue(this.file(id, "cgroup.freeze"), 1);
-    // cgroup.events says "frozen 1" once every task has stopped.
-    for (let i = 0; i < 200 && readKeyed(this.file(id, "cgroup.events")).frozen !== 1; i++) await new Promise((r) => setTimeout(r, 5));
-  }
-
-  async frozen(id: string): Promise<boolean> {
-    return readValue(this.file(id, "cgroup.freeze")) === "1";
+    // cgroup.events says "frozen 1" once every task has stopped (at once when nothing runs in it).
+    await waitUntil(() => {
+      const events = readKeyed(this.file(id, "cgroup.events"));
+      return events.frozen === 1 || events.populated === 0;
+    });
   }
 
   async thaw(id: string): Promise<void> {
     writeValue(this.file(id, "cgroup.freeze"), 0);
+  }
+
+  async frozen(id: string): Promise<boolean> {
+    return readValue(this.file(id, "cgroup.freeze")) === "1";
   }
 
   async destroy(id: string): Promise<void> {

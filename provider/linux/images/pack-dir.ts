@@ -1,13 +1,10 @@
 /**
- * Deterministic layer tarball of a directory: entries sorted, mtimes fixed, owners and modes kept,
- * so the same files always give the same diffID (and so the same image id).
+ * Deterministic layer tarball of a directory: entries sorted, times fixed, owners and modes kept,
+ * so the same files always give the same diffID (and so the same image id), whoever packs them.
  */
-import { createHash } from "node:crypto";
-import { createWriteStream, lstatSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Transform } from "node:stream";
-import { create } from "tar";
+import { create, type Pack } from "tar";
 
 function sortedEntries(root: string, rel = ""): string[] {
   const out: string[] = [];
@@ -19,23 +16,17 @@ function sortedEntries(root: string, rel = ""): string[] {
   return out;
 }
 
-/** Pack `dir` into `outFile`; returns the sha256 of the tar bytes (the layer's diffID). */
-export async function packDirectory(dir: string, outFile: string): Promise<string> {
-  const hash = createHash("sha256");
-  const tee = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+/** The tar stream of `dir` (uncompressed; its sha256 is the layer's diffID). */
+export function packDirectory(dir: string): Pack {
   const epoch = new Date(0);
-  const pack = create({
-    cwd: dir, noDirRecurse: true, mtime: epoch, portable: false, noPax: true,
-    // Owners and modes are kept; access and change times would make every copy of a tree differ.
+  return create({
+    cwd: dir, noDirRecurse: true, mtime: epoch, portable: false,
     onWriteEntry(entry) {
-      if (entry.stat) Object.assign(entry.stat, { atime: epoch, ctime: epoch });
+      // Owners and modes are kept. Everything else that differs between two copies of a tree goes:
+      // access/change times, and the dev/inode/link counts and user name that pax headers carry
+      // (hard links were already detected from the real values before this runs).
+      if (entry.stat) Object.assign(entry.stat, { atime: epoch, ctime: epoch, dev: 0, ino: 0, nlink: 1 });
+      entry.myuser = "";
     },
   }, sortedEntries(dir));
-  await pipeline(pack, tee, createWriteStream(outFile));
-  return `sha256:${hash.digest("hex")}`;
 }

@@ -6,6 +6,7 @@ import { formatSize } from "../../../core/model/units.js";
 import { readContainerStatus } from "../supervise/status.js";
 import { readRestartPolicy, stopContainer, writeRestartPolicy } from "../supervise/stop.js";
 import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
+import { replacementLimits } from "../cgroups/index.js";
 import { detachNetworks, readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { createContainer, type ContainerDeps } from "./container-start.js";
@@ -24,7 +25,10 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
       // restart and stop settings are read from state when they are needed.
       const next = asContainerInputs(props);
       const before = asContainerInputs(prior.inputs);
-      if (JSON.stringify(next.limits) !== JSON.stringify(before.limits)) await cgroups.update(prior.id, cgroupLimits(next.limits ?? {}));
+      if (JSON.stringify(next.limits) !== JSON.stringify(before.limits)) {
+        // A limit the new props drop goes back to the kernel default; the others are written as declared.
+        await cgroups.update(prior.id, replacementLimits(cgroupLimits(before.limits ?? {}), cgroupLimits(next.limits ?? {})));
+      }
       const stateDir = containerPaths(config, prior.id).stateDir;
       if (next.restart !== before.restart) writeRestartPolicy(stateDir, next.restart);
       if ((next.desiredState ?? "running") !== (before.desiredState ?? "running")) {

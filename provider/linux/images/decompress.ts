@@ -1,0 +1,94 @@
+/**
+ * Layer compression: the media type says what a layer should be, the first bytes say what it is;
+ * both must agree. gzip comes from Node's zlib; zstd from fzstd (pure JS, streaming, no install
+ * step: Node 20's zlib has no zstd).
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import { Transform, type TransformCallback } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { Decompress } from "fzstd";
+import { RuntimeError } from "../../../core/errors.js";
+import { MEDIA_TYPES } from "./types.js";
+
+export type Compression = "none" | "gzip" | "zstd";
+
+const BY_MEDIA_TYPE: Record<string, Compression> = {
+  [MEDIA_TYPES.ociLayer]: "none",
+  [MEDIA_TYPES.ociLayerGzip]: "gzip",
+  [MEDIA_TYPES.ociLayerZstd]: "zstd",
+  [MEDIA_TYPES.dockerLayer]: "none",
+  [MEDIA_TYPES.dockerLayerGzip]: "gzip",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar": "none",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip": "gzip",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": "zstd",
+  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip": "gzip",
+};
+
+/** The compression a layer media type announces; undefined (or "") means: judge by the bytes. */
+export function compressionOf(mediaType: string | undefined): Compression | undefined {
+  if (!mediaType) return undefined;
+  const known = BY_MEDIA_TYPE[mediaType];
+  if (!known) throw new RuntimeError("LAYER_MEDIA_TYPE", `unsupported layer media type ${mediaType}`);
+  return known;
+}
+
+export function sniffCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
+  return "none";
+}
+
+/** Compression of a stored blob: sniffed, and checked against its media type when one is given. */
+export function blobCompression(path: string, mediaType: string | undefined): Compression {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, "r");
+  let read: number;
+  try {
+    read = readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const actual = sniffCompression(head.subarray(0, read));
+  const declared = compressionOf(mediaType);
+  if (declared && declared !== actual) {
+    throw new RuntimeError("LAYER_MEDIA_TYPE", `layer is declared ${mediaType} but its bytes are ${actual === "none" ? "an uncompressed tar" : actual}`);
+  }
+  return actual;
+}
+
+/** A stream that undoes `compression`; null for "none". */
+export function decompressor(compression: Compression): Transform | null {
+  if (compression === "gzip") return createGunzip();
+  if (compression === "zstd") return new ZstdDecompressStream();
+  return null;
+}
+
+/** fzstd's push decoder as a Node Transform. */
+class ZstdDecompressStream extends Transform {
+  private readonly decoder = new Decompress((data) => {
+    // fzstd may reuse its window buffer for the next chunk: hand out a copy.
+    if (data.length > 0) this.push(Buffer.from(data));
+  });
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.decoder.push(chunk);
+      done();
+    } catch (error) {
+      done(zstdError(error));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.decoder.push(new Uint8Array(0), true);
+      done();
+    } catch (error) {
+      done(zstdError(error));
+    }
+  }
+}
+
+function zstdError(cause: unknown): RuntimeError {
+  return new RuntimeError("LAYER_CORRUPT", `zstd: ${(cause as Error).message}`, { cause });
+}
