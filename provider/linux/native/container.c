@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,15 +25,23 @@ extern char **environ;
 
 static int errfd_global = -1;
 
-static void fail(const char *step)
+/* "<step> <errno> [detail]" to the shim (it relays the line to TypeScript), then exit. */
+static void fail_at(const char *step, const char *detail)
 {
 	int saved = errno;
 	char msg[512];
-	int n = snprintf(msg, sizeof(msg), "%s %d", step, saved);
+	int n = snprintf(msg, sizeof(msg), "%s %d%s%s", step, saved, detail ? " " : "", detail ? detail : "");
+	if (n >= (int)sizeof(msg))
+		n = sizeof(msg) - 1;
 	if (write(errfd_global, msg, n) < 0) {
 		/* nothing left to report with */
 	}
 	_exit(127);
+}
+
+static void fail(const char *step)
+{
+	fail_at(step, NULL);
 }
 
 static int write_file(const char *path, const char *text)
@@ -47,27 +56,29 @@ static int write_file(const char *path, const char *text)
 	return n < 0 ? -1 : 0;
 }
 
-/* mkdir -p */
+/* mkdir -p, walking up only as far as needed (most targets exist, or only their last part is missing). */
 static int make_dirs(const char *path, mode_t mode)
 {
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -1;
+	*slash = 0;
+	if (make_dirs(parent, mode) < 0)
+		return -1;
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 static void join_cgroups(const struct spec *s)
 {
 	for (int i = 0; i < s->ncgroups; i++)
 		if (write_file(s->cgroups[i], "0") < 0)
-			fail("cgroup.procs");
+			fail_at("cgroup.procs", s->cgroups[i]);
 }
 
 static void enter_namespaces(const struct spec *s)
@@ -75,12 +86,17 @@ static void enter_namespaces(const struct spec *s)
 	if (s->netns) {
 		int fd = open(s->netns, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-			fail("setns-net");
+			fail_at("setns-net", s->netns);
 		close(fd);
 	}
 	int flags = s->ns_flags & ~CLONE_NEWPID;
 	if (s->netns)
 		flags &= ~CLONE_NEWNET;
+	/* Not policy but the host's safety: the mounts and pivot_root below must never happen in its namespace. */
+	if (!(flags & CLONE_NEWNS)) {
+		errno = EINVAL;
+		fail("mnt-namespace-required");
+	}
 	if (unshare(flags) < 0)
 		fail("unshare");
 	/* Nothing mounted from here on may propagate back to the host. */
@@ -99,16 +115,16 @@ static void prepare_target(const struct mount_entry *m, const char *target)
 		if (slash && slash != parent) {
 			*slash = 0;
 			if (make_dirs(parent, 0755) < 0)
-				fail("mkdir-mount-parent");
+				fail_at("mkdir-mount-parent", parent);
 		}
 		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0)
-			fail("create-mount-file");
+			fail_at("create-mount-file", target);
 		close(fd);
 		return;
 	}
 	if (make_dirs(target, 0755) < 0)
-		fail("mkdir-mount-target");
+		fail_at("mkdir-mount-target", target);
 }
 
 static void do_mount(const struct mount_entry *m, const char *target)
@@ -116,10 +132,10 @@ static void do_mount(const struct mount_entry *m, const char *target)
 	const char *fstype = m->fstype[0] ? m->fstype : NULL;
 	const char *data = m->data[0] ? m->data : NULL;
 	if (mount(m->source, target, fstype, m->flags & ~MS_RDONLY, data) < 0)
-		fail(m->flags & MS_BIND ? "mount-bind" : "mount");
+		fail_at(m->flags & MS_BIND ? "mount-bind" : "mount", target);
 	/* Bind mounts ignore MS_RDONLY on the first call: read-only needs a remount. */
 	if ((m->flags & MS_RDONLY) && mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
-		fail("remount-ro");
+		fail_at("remount-ro", target);
 }
 
 static void mount_rootfs(const struct spec *s)
@@ -143,14 +159,14 @@ static void make_devices(const struct spec *s)
 		snprintf(path, sizeof(path), "%s%s", s->rootfs, d->path);
 		mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
 		if (mknod(path, type | d->mode, makedev(d->major, d->minor)) < 0 && errno != EEXIST)
-			fail("mknod");
+			fail_at("mknod", d->path);
 	}
 	umask(old);
 	for (int i = 0; i < s->nsymlinks; i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s%s", s->rootfs, s->symlinks[i].linkpath);
 		if (symlink(s->symlinks[i].target, path) < 0 && errno != EEXIST)
-			fail("symlink");
+			fail_at("symlink", s->symlinks[i].linkpath);
 	}
 }
 
@@ -158,7 +174,7 @@ static void pivot(const struct spec *s)
 {
 	/* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the container's. */
 	if (chdir(s->rootfs) < 0)
-		fail("chdir-rootfs");
+		fail_at("chdir-rootfs", s->rootfs);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		fail("pivot_root");
 	if (umount2(".", MNT_DETACH) < 0)
@@ -171,6 +187,9 @@ static void set_identity(const struct spec *s)
 {
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail("sethostname");
+	/* A missing working dir is made as root, before a read-only root or the user change forbid it
+	 * (runc does the same); entering it waits for the user change, so its permissions apply. */
+	make_dirs(s->cwd, 0755);
 	security_filesystem(s, fail);
 	security_limits(s, fail);
 	security_bounding_set(s, fail);
@@ -180,21 +199,20 @@ static void set_identity(const struct spec *s)
 		fail("setgid");
 	if (setuid(s->uid) < 0)
 		fail("setuid");
-	if (chdir(s->cwd) < 0) {
-		if (errno != ENOENT || make_dirs(s->cwd, 0755) < 0 || chdir(s->cwd) < 0)
-			fail("chdir-cwd");
-	}
+	if (chdir(s->cwd) < 0)
+		fail_at("chdir-cwd", s->cwd);
 }
 
+/* execvp looks the program up in PATH from `environ`: the container's own environment, inside its root. */
 static void exec_program(const struct spec *s)
 {
-	security_final(s, fail);
 	environ = (char **)s->env;
 	execvp(s->args[0], (char **)s->args);
-	fail("execve");
+	fail_at("execve", s->args[0]);
 }
 
-/* PID 1 when `init` is asked: forward signals to the program, reap every zombie, exit with its status. */
+/* PID 1 when `init` is asked: forward every signal to the program (a namespace's init ignores signals it
+ * has no handler for; blocked ones still queue), reap every zombie, exit with the program's status. */
 static void run_init(const struct spec *s, int errfd)
 {
 	sigset_t all;
@@ -226,15 +244,25 @@ static void run_init(const struct spec *s, int errfd)
 	}
 }
 
+/* Whatever the shim inherited from its caller must not reach the container (the report pipe stays
+ * CLOEXEC until the exec closes it). close_range is 5.9+: older kernels rely on the callers' CLOEXEC. */
+static void seal_fds(void)
+{
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
 void container_main(const struct spec *s, int errfd)
 {
 	errfd_global = errfd;
+	seal_fds();
 	join_cgroups(s);
 	enter_namespaces(s);
 	mount_rootfs(s);
 	make_devices(s);
 	pivot(s);
 	set_identity(s);
+	/* Capabilities, no_new_privs, seccomp: last, and before the init forks, so PID 1 holds no more than the program. */
+	security_final(s, fail);
 	if (s->init)
 		run_init(s, errfd);
 	exec_program(s);

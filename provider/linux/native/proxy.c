@@ -238,7 +238,7 @@ int run_proxy(const char *state_dir, int nrules, char **texts)
 		return detached < 0 ? 1 : 0;
 	char text[64];
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
-	write_state(state_dir, "proxy", text);
+	write_state(state_dir, "proxy", text, 0);
 	report("ok %d", getpid());
 	close(3);
 	for (int i = 0; i < nrules; i++)

@@ -3,7 +3,7 @@
  *   cinfra (Node) --spawn--> cinfra-shim --fork--> shim (setsid, detached) --fork--> container PID 1
  *
  * The first process exits at once, so the shim is nobody's child and outlives `cinfra apply`.
- * The shim reports "ok <pid>" or "err <step> <errno>" on fd 3, writes <state>/pid, waits for the
+ * The shim reports "ok <pid> <shim pid>" or "err <step> <errno> [detail]" on fd 3, writes <state>/pid, waits for the
  * container and writes <state>/exit atomically. The container's output goes straight to its log file. */
 #define _GNU_SOURCE
 #include "container.h"
@@ -29,7 +29,7 @@
 
 static int open_log(const char *path)
 {
-	return open(path ? path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	return open(path ? path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0640);
 }
 
 static long long now_ms(void)
@@ -78,7 +78,7 @@ static int backoff(const struct spec *s, long long delay_ms)
 }
 
 /* Fork the container once; returns its pid, or -1 after reporting why it did not start. */
-static pid_t start_once(const struct spec *s, int out, int err, char *failure, size_t failure_len)
+static pid_t start_once(const struct spec *s, const int stdio[3], char *failure, size_t failure_len)
 {
 	int errpipe[2];
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
@@ -95,11 +95,14 @@ static pid_t start_once(const struct spec *s, int out, int err, char *failure, s
 	if (child == 0) {
 		close(errpipe[0]);
 		close(REPORT_FD);
+		/* Ignored signals survive exec: give the container the defaults the shim set aside. */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
-			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(stdio[fd], fd) < 0)
+				_exit(127);
 		container_main(s, errpipe[1]);
 	}
 	close(errpipe[1]);
@@ -116,22 +119,32 @@ static pid_t start_once(const struct spec *s, int out, int err, char *failure, s
 	return child;
 }
 
+/* The container's stdio, opened once by the shim and kept across restarts: stdin /dev/null, output
+ * appended to the log files (never a pipe: a dead reader would kill the writer with SIGPIPE). */
+static int open_stdio(const struct spec *s, int stdio[3])
+{
+	stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	stdio[1] = open_log(s->stdout_path);
+	int same = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path);
+	stdio[2] = same ? fcntl(stdio[1], F_DUPFD_CLOEXEC, 3) : open_log(s->stderr_path);
+	return stdio[0] < 0 || stdio[1] < 0 || stdio[2] < 0 ? -1 : 0;
+}
+
 static int run_shim(const struct spec *s)
 {
-	int out = open_log(s->stdout_path);
-	int err = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path) ? dup(out) : open_log(s->stderr_path);
-	if (out < 0 || err < 0) {
+	int stdio[3];
+	if (open_stdio(s, stdio) < 0) {
 		report("err open-log %d", errno);
 		return 1;
 	}
 	char text[256];
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
-	write_state(s->state_dir, "shim", text);
+	write_state(s->state_dir, "shim", text, 0);
 	long long delay = 100;
 	for (int restarts = 0;; restarts++) {
 		char failure[512] = { 0 };
 		long long started = now_ms();
-		pid_t child = start_once(s, out, err, failure, sizeof(failure));
+		pid_t child = start_once(s, stdio, failure, sizeof(failure));
 		int status = 127 << 8;
 		if (child < 0) {
 			if (restarts == 0) {
@@ -140,9 +153,9 @@ static int run_shim(const struct spec *s)
 			}
 		} else {
 			snprintf(text, sizeof(text), "%d %llu %d %lld\n", child, start_ticks(child), restarts, started);
-			write_state(s->state_dir, "pid", text);
+			write_state(s->state_dir, "pid", text, 0);
 			if (restarts == 0) {
-				report("ok %d", child);
+				report("ok %d %d", child, getpid());
 				close(REPORT_FD);
 			}
 			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
@@ -152,7 +165,7 @@ static int run_shim(const struct spec *s)
 			snprintf(text, sizeof(text), "{\"code\":%d,\"signal\":null,\"finishedAt\":%lld,\"restarts\":%d}\n", WEXITSTATUS(status), now_ms(), restarts);
 		else
 			snprintf(text, sizeof(text), "{\"code\":null,\"signal\":%d,\"finishedAt\":%lld,\"restarts\":%d}\n", WTERMSIG(status), now_ms(), restarts);
-		write_state(s->state_dir, "exit", text);
+		write_state(s->state_dir, "exit", text, 1); /* durable: exit codes are never lost */
 		if (!should_restart(s, status, restarts))
 			return 0;
 		if (now_ms() - started > 10000)
@@ -163,8 +176,20 @@ static int run_shim(const struct spec *s)
 	}
 }
 
+/* A caller may start us with fd 0-2 or the report fd closed: fill them with /dev/null, so no file opened
+ * later lands there (to be clobbered by the container's stdio, or to receive the report). */
+static void ensure_low_fds(void)
+{
+	int fd;
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= REPORT_FD)
+		;
+	if (fd > REPORT_FD)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
+	ensure_low_fds();
 	if (argc >= 4 && !strcmp(argv[1], "proxy"))
 		return run_proxy(argv[2], argc - 3, argv + 3);
 	if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {

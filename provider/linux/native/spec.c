@@ -22,6 +22,36 @@ static const char *next(struct cursor *c)
 	return token;
 }
 
+/* Values per key (provider/linux/supervise/spec.ts writes the same): checked before a key is read,
+ * so a truncated or misaligned spec is an error, never a NULL inside a half-filled entry. */
+static const struct {
+	const char *key;
+	int arity;
+} KEYS[] = {
+	{ "id", 1 }, { "state", 1 }, { "rootfs", 1 }, { "netns", 1 }, { "hostname", 1 }, { "cwd", 1 },
+	{ "stdout", 1 }, { "stderr", 1 }, { "ns", 1 }, { "init", 1 }, { "uid", 1 }, { "gid", 1 }, { "group", 1 },
+	{ "premount", 5 }, { "mount", 5 }, { "dev", 5 }, { "symlink", 2 }, { "cgroup", 1 }, { "arg", 1 },
+	{ "env", 1 }, { "caps", 1 }, { "nnp", 1 }, { "rootro", 1 }, { "mask", 1 }, { "ro", 1 }, { "rlimit", 3 },
+	{ "sysctl", 2 }, { "seccomp", 1 },
+};
+
+/* -1: unknown key; otherwise 0 when `arity` values follow, 1 when the spec ends first. */
+static int check_values(const struct cursor *c, const char *key)
+{
+	for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
+		if (strcmp(KEYS[i].key, key))
+			continue;
+		const char *p = c->pos;
+		for (int n = 0; n < KEYS[i].arity; n++) {
+			if (p >= c->end)
+				return 1;
+			p += strlen(p) + 1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
 static unsigned long number(const char *text)
 {
 	return text ? strtoul(text, NULL, 10) : 0;
@@ -88,6 +118,11 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 	struct cursor c = { buf, buf + size };
 	const char *key;
 	while ((key = next(&c))) {
+		int check = check_values(&c, key);
+		if (check != 0) {
+			snprintf(err, errlen, check < 0 ? "spec: unknown key %s" : "spec: %s: missing values", key);
+			return -1;
+		}
 		void *slot = (void *)1;
 		if (!strcmp(key, "id")) s->id = next(&c);
 		else if (!strcmp(key, "state")) s->state_dir = next(&c);
@@ -169,9 +204,6 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 		} else if (!strcmp(key, "seccomp")) {
 			if (decode_hex(next(&c), s) < 0)
 				slot = NULL;
-		} else {
-			snprintf(err, errlen, "spec: unknown key %s", key);
-			return -1;
 		}
 		if (!slot) {
 			snprintf(err, errlen, "spec: too many or malformed %s entries", key);

@@ -23,7 +23,7 @@ void report(const char *fmt, ...)
 	}
 }
 
-void write_state(const char *dir, const char *name, const char *text)
+void write_state(const char *dir, const char *name, const char *text, int durable)
 {
 	char path[4096], tmp[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -32,7 +32,8 @@ void write_state(const char *dir, const char *name, const char *text)
 	if (fd < 0)
 		return;
 	ssize_t n = write(fd, text, strlen(text));
-	fsync(fd);
+	if (durable)
+		fsync(fd);
 	close(fd);
 	if (n >= 0)
 		rename(tmp, path);

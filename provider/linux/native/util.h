@@ -7,8 +7,9 @@
 
 /* One line to the caller on fd 3: "ok …" or "err <step> <errno> …". */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Write <dir>/<name> atomically (tmp + fsync + rename). */
-void write_state(const char *dir, const char *name, const char *text);
+/* Write <dir>/<name> atomically (tmp + rename), fsync'ed when `durable` (the exit status; pid files
+ * name live processes and mean nothing after a reboot, so they skip the ~1 ms flush on the start path). */
+void write_state(const char *dir, const char *name, const char *text, int durable);
 /* Start time in clock ticks (field 22 of /proc/<pid>/stat); with the pid it names the process for good. */
 unsigned long long start_ticks(pid_t pid);
 /* Fork away from the caller and start a session: 1 in the caller, 0 in the detached child, -1 on error (reported). */

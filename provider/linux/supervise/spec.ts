@@ -2,6 +2,7 @@
  * The spec the native helper executes, and the container defaults it is built from. Policy lives
  * here, in TypeScript: which filesystems a container gets, which device nodes, which namespaces.
  */
+import { ValidationError } from "../../../core/errors.js";
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS,
   MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_STRICTATIME,
@@ -88,11 +89,16 @@ export function defaultDevices(): { devices: DeviceSpec[]; symlinks: { target: s
   };
 }
 
-/** NUL-separated tokens; each key has a fixed number of values (parsed by native/spec.c). */
+/**
+ * NUL-separated tokens: a key, then the fixed number of values that key takes (native/spec.c knows the
+ * same arities). Any byte but NUL may appear in a value, so paths, args and env pass through untouched.
+ */
 export function encodeSpec(spec: ContainerSpec): Buffer {
   const tokens: string[] = [];
   const put = (key: string, ...values: (string | number)[]) => {
-    for (const v of values) if (String(v).includes("\0")) throw new Error(`${key}: NUL byte in value`);
+    for (const v of values) {
+      if (String(v).includes("\0")) throw new ValidationError(`container ${spec.id}: ${key}`, "contains a NUL byte");
+    }
     tokens.push(key, ...values.map(String));
   };
   put("id", spec.id);

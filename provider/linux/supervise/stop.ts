@@ -12,8 +12,8 @@ export interface StopOptions {
 function send(pid: number, signal: string): void {
   try {
     process.kill(pid, signal as NodeJS.Signals);
-  } catch {
-    // already gone
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error; // gone already is fine; a bad signal name is not
   }
 }
 
