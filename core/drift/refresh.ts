@@ -11,7 +11,7 @@ import type { Props, PropValue, ResourceState, StackState, Urn } from "../model/
 import type { LiveResource } from "../runtime.js";
 import type { Plan } from "../planner/plan-types.js";
 import { equalValues, setPath } from "../planner/props-path.js";
-import { changedProps, compareLive, isStopped, unmanagedFinding, type DriftFinding, type OwnedObject } from "./compare.js";
+import { changedProps, compareLive, isStopped, sortFindings, unmanagedFinding, type DriftFinding, type OwnedObject } from "./compare.js";
 
 export const REPLACE_REQUESTED = "requested with --replace";
 
@@ -126,5 +126,7 @@ export function acceptReality(input: RefreshInput): Acceptance {
     out.accepted.push(...findings);
   }
   out.notAccepted.push(...(input.probes ?? []), ...(input.unmanaged ?? []).map(unmanagedFinding));
+  sortFindings(out.accepted);
+  sortFindings(out.notAccepted);
   return out;
 }
