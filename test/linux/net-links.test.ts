@@ -1,10 +1,11 @@
 /** Real kernel: link lifecycle over raw netlink in the host namespace, and the errors it reports. */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { SyscallError, ValidationError } from "../../core/errors.js";
+import { ValidationError } from "../../core/errors.js";
 import { Links } from "../../provider/linux/net/links.js";
 import { NetlinkSocket } from "../../provider/linux/net/netlink-socket.js";
 import { runTag } from "../helpers/busybox-rootfs.js";
 import { kernelObjectsNamed } from "../helpers/leaks.js";
+import { syscallErrorOf } from "../helpers/syscall-error.js";
 
 const prefix = `cinfra${runTag()}`;
 const links = new Links(NetlinkSocket.open());
@@ -19,15 +20,6 @@ afterAll(() => {
   expect(kernelObjectsNamed(prefix)).toEqual([]);
 });
 
-function syscallError(fn: () => unknown): SyscallError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SyscallError) return error;
-    throw error;
-  }
-  throw new Error("expected a SyscallError");
-}
 
 describe("Links", () => {
   it("creates a bridge with mtu and owner alias, and reads it back", () => {
@@ -40,13 +32,13 @@ describe("Links", () => {
 
   it("reports a duplicate link as EEXIST with the operation and the name", () => {
     links.createBridge(`${prefix}b`);
-    const error = syscallError(() => links.createBridge(`${prefix}b`));
+    const error = syscallErrorOf(() => links.createBridge(`${prefix}b`));
     expect(error).toMatchObject({ code: "SYSCALL", call: "RTM_NEWLINK", errno: 17, path: `${prefix}b` });
     expect(error.message).toContain("EEXIST");
   });
 
   it("passes the kernel's extended-ack explanation along", () => {
-    const error = syscallError(() => links.createBridge(`${prefix}m`, { mtu: 10 }));
+    const error = syscallErrorOf(() => links.createBridge(`${prefix}m`, { mtu: 10 }));
     expect(error).toMatchObject({ call: "RTM_NEWLINK", errno: 22, path: `${prefix}m` });
     expect(error.message).toMatch(/mtu/i);
   });
@@ -74,15 +66,15 @@ describe("Links", () => {
     links.createBridge(`${prefix}b`);
     links.addAddress(`${prefix}b`, `${subnet}.1/24`);
     expect(links.listAddresses(`${prefix}b`)).toEqual([{ family: 4, address: `${subnet}.1`, prefixLength: 24, cidr: `${subnet}.1/24` }]);
-    const error = syscallError(() => links.addAddress(`${prefix}b`, `${subnet}.1/24`));
+    const error = syscallErrorOf(() => links.addAddress(`${prefix}b`, `${subnet}.1/24`));
     expect(error).toMatchObject({ call: "RTM_NEWADDR", errno: 17, path: `${subnet}.1/24 dev ${prefix}b` });
   });
 
   it("returns null for missing links, deletes idempotently, and names the link in ENODEV errors", () => {
     expect(links.getLink(`${prefix}none`)).toBeNull();
     links.deleteLink(`${prefix}none`);
-    expect(syscallError(() => links.setUp(`${prefix}none`))).toMatchObject({ call: "RTM_SETLINK", errno: 19, path: `${prefix}none` });
-    expect(syscallError(() => links.addAddress(`${prefix}none`, "10.200.0.1/24"))).toMatchObject({ errno: 19, path: `${prefix}none` });
+    expect(syscallErrorOf(() => links.setUp(`${prefix}none`))).toMatchObject({ call: "RTM_SETLINK", errno: 19, path: `${prefix}none` });
+    expect(syscallErrorOf(() => links.addAddress(`${prefix}none`, "10.200.0.1/24"))).toMatchObject({ errno: 19, path: `${prefix}none` });
   });
 
   it("rejects names the kernel cannot hold before asking it", () => {

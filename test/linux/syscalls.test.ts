@@ -2,13 +2,13 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { SyscallError } from "../../core/errors.js";
 import {
   AF_NETLINK, CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REMOUNT, NETLINK_ROUTE, O_CLOEXEC, O_CREAT, O_EXCL,
   O_RDONLY, O_WRONLY, SIGKILL, SOCK_CLOEXEC, SOCK_RAW,
 } from "../../provider/linux/sys/constants.js";
 import { createSyscalls } from "../../provider/linux/sys/syscalls.js";
 import { runTag } from "../helpers/busybox-rootfs.js";
+import { syscallErrorOf } from "../helpers/syscall-error.js";
 
 const sys = createSyscalls();
 const dir = `/tmp/cinfra${runTag()}-syscalls`;
@@ -24,15 +24,6 @@ afterAll(() => {
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(dir);
 });
 
-function errorOf(fn: () => unknown): SyscallError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SyscallError) return error;
-    throw error;
-  }
-  throw new Error("expected a SyscallError");
-}
 
 describe("libc Syscalls", () => {
   it("is one lazily loaded instance", () => {
@@ -43,9 +34,9 @@ describe("libc Syscalls", () => {
     const fd = sys.open(`${dir}/f`, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600);
     expect(fd).toBeGreaterThan(2);
     sys.close(fd);
-    expect(errorOf(() => sys.open(`${dir}/f`, O_WRONLY | O_CREAT | O_EXCL, 0o600))).toMatchObject({ call: "open", errno: 17, path: `${dir}/f` });
-    expect(errorOf(() => sys.open(`${dir}/missing`, O_RDONLY))).toMatchObject({ call: "open", errno: 2, path: `${dir}/missing` });
-    expect(errorOf(() => sys.close(fd))).toMatchObject({ call: "close", errno: 9 });
+    expect(syscallErrorOf(() => sys.open(`${dir}/f`, O_WRONLY | O_CREAT | O_EXCL, 0o600))).toMatchObject({ call: "open", errno: 17, path: `${dir}/f` });
+    expect(syscallErrorOf(() => sys.open(`${dir}/missing`, O_RDONLY))).toMatchObject({ call: "open", errno: 2, path: `${dir}/missing` });
+    expect(syscallErrorOf(() => sys.close(fd))).toMatchObject({ call: "close", errno: 9 });
   });
 
   it("runs on Node's main thread (tid == pid)", () => {
@@ -60,9 +51,9 @@ describe("libc Syscalls", () => {
     sys.mount(`${dir}/src`, `${dir}/mnt`, null, MS_BIND, null);
     sys.mount(null, `${dir}/mnt`, null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
     expect(readFileSync(`${dir}/mnt/hello`, "utf8")).toBe("hi");
-    expect(errorOf(() => sys.open(`${dir}/mnt/new`, O_WRONLY | O_CREAT, 0o600))).toMatchObject({ errno: 30 }); // EROFS
+    expect(syscallErrorOf(() => sys.open(`${dir}/mnt/new`, O_WRONLY | O_CREAT, 0o600))).toMatchObject({ errno: 30 }); // EROFS
     sys.umount2(`${dir}/mnt`, MNT_DETACH);
-    expect(errorOf(() => sys.umount2(`${dir}/mnt`, 0))).toMatchObject({ call: "umount2", errno: 22, path: `${dir}/mnt` });
+    expect(syscallErrorOf(() => sys.umount2(`${dir}/mnt`, 0))).toMatchObject({ call: "umount2", errno: 22, path: `${dir}/mnt` });
   });
 
   it("unshares the network namespace of this thread only, and setns brings it back", () => {
@@ -76,7 +67,7 @@ describe("libc Syscalls", () => {
       sys.close(home);
     }
     expect(readlinkSync("/proc/thread-self/ns/net")).toBe(before);
-    expect(errorOf(() => sys.setns(home, CLONE_NEWNET))).toMatchObject({ call: "setns", errno: 9 });
+    expect(syscallErrorOf(() => sys.setns(home, CLONE_NEWNET))).toMatchObject({ call: "setns", errno: 9 });
   });
 
   it("signals processes by pid and by pidfd", async () => {
@@ -91,7 +82,7 @@ describe("libc Syscalls", () => {
       sys.close(pidfd);
     }
     expect(await exited).toBe("SIGKILL");
-    expect(errorOf(() => sys.pidfdOpen(pid))).toMatchObject({ call: "pidfd_open", errno: 3 }); // ESRCH: reaped
+    expect(syscallErrorOf(() => sys.pidfdOpen(pid))).toMatchObject({ call: "pidfd_open", errno: 3 }); // ESRCH: reaped
   });
 
   it("speaks netlink: send a GETLINK for lo, receive its RTM_NEWLINK", () => {
