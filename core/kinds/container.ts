@@ -118,13 +118,34 @@ function normalizePorts(raw: unknown, path: string): PropValue[] {
   });
 }
 
+/** `{ container: web }`: join that container's namespace instead of creating one (Docker's `container:web` mode). */
+function sharedWith(raw: unknown, path: string): Props {
+  const mode = record(raw, path, ["container"]);
+  return { container: reference(mode.container, `${path}.container`, "container") };
+}
+
+/** "none" | "host" | `{ container }`; the last, like Docker, owns no addressing, names or ports of its own. */
+function normalizeNetworkMode(props: Record<string, unknown>, path: string): PropValue {
+  const mode = typeof props.network === "string"
+    ? oneOf(props.network, path, ["none", "host"] as const)
+    : sharedWith(props.network, path);
+  const what = typeof mode === "string" ? `"${mode}"` : "a shared network namespace";
+  if (props.networks !== undefined) fail(path, `${what} cannot be combined with networks`);
+  if (typeof mode !== "string") {
+    for (const key of ["ports", "hostname"] as const) {
+      if (props[key] !== undefined) fail(path, `a shared network namespace cannot be combined with ${key} (they belong to the container that owns it)`);
+    }
+  }
+  return mode;
+}
+
 export const containerSchema: KindSchema = {
   kind: "container",
   normalize(raw, path) {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -135,10 +156,8 @@ export const containerSchema: KindSchema = {
     if (props.hostname !== undefined) out.hostname = string(props.hostname, `${path}.hostname`, HOSTNAME);
     if (props.limits !== undefined) out.limits = normalizeLimits(props.limits, `${path}.limits`);
     if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
-    if (props.network !== undefined) {
-      out.network = oneOf(props.network, `${path}.network`, ["none", "host"] as const);
-      if (out.networks !== undefined) fail(`${path}.network`, `"${out.network}" cannot be combined with networks`);
-    }
+    if (props.network !== undefined) out.network = normalizeNetworkMode(props, `${path}.network`);
+    if (props.ipc !== undefined) out.ipc = sharedWith(props.ipc, `${path}.ipc`);
     if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
     if (props.restart !== undefined) out.restart = string(props.restart, `${path}.restart`, RESTART);
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });

@@ -87,8 +87,14 @@ export interface ContainerArgs {
   hostname?: string;
   limits?: ContainerLimits;
   networks?: Array<Network | NetworkAttachment>;
-  /** "none": only loopback; "host": the host's network namespace. Exclusive with `networks`. */
-  network?: "none" | "host";
+  /**
+   * "none": only loopback; "host": the host's network namespace; `{ container }`: join that container's
+   * network namespace (same interfaces, addresses, /etc/hosts and hostname; no ports or networks of its own).
+   * Exclusive with `networks`. Replacing the other container replaces this one.
+   */
+  network?: "none" | "host" | { container: Container };
+  /** `{ container }`: join that container's IPC namespace (SysV IPC, POSIX message queues). */
+  ipc?: { container: Container };
   mounts?: MountArgs[];
   /** Restart policy applied by the container's shim with back-off (100 ms doubling up to 10 s); live-updatable. */
   restart?: "no" | "on-failure" | `on-failure:${number}` | "always" | "unless-stopped";

@@ -28,8 +28,16 @@ export function toCoreRaw(kind: Kind, inputs: Raw): Raw {
   }
   const mounts = asList(inputs.mounts);
   if (mounts) out.mounts = mounts.map((m) => (isObject(m) && m.volume !== undefined ? { ...m, volume: ref("volume", m.volume) } : m));
+  for (const key of SHARED_MODES) {
+    const mode = inputs[key];
+    if (typeof mode === "string" && mode.startsWith(CONTAINER_MODE)) out[key] = { container: standIn("container", mode.slice(CONTAINER_MODE.length)) };
+  }
   return out;
 }
+
+/** Docker's spelling of a joined namespace, `container:<id>`: Pulumi's string props carry it as is. */
+const CONTAINER_MODE = "container:";
+const SHARED_MODES = ["network", "ipc"] as const;
 
 function isObject(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -37,7 +45,12 @@ function isObject(value: unknown): value is Raw {
 
 /** Canonical props with every reference back as the referenced resource's id. */
 export function toPulumiShape(props: Props): { [key: string]: WireValue } {
-  return convert(props) as { [key: string]: WireValue };
+  const out = convert(props) as { [key: string]: WireValue };
+  for (const key of SHARED_MODES) {
+    const mode = out[key];
+    if (isObject(mode) && typeof mode.container === "string") out[key] = `${CONTAINER_MODE}${mode.container}`;
+  }
+  return out;
 }
 
 function convert(value: PropValue): WireValue {

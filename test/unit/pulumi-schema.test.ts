@@ -52,7 +52,7 @@ const FULL: Record<Kind, WireObject> = {
     privileged: false, readOnlyRootfs: true, noNewPrivileges: true, sysctls: { "net.core.somaxconn": "1024" },
     ulimits: { nofile: { soft: 1, hard: 2 } }, tmpfs: [{ target: "/t", size: "1Mi", mode: 0o1777 }], seccomp: "default",
     desiredState: "running", ports: [{ host: 1, container: 2, protocol: "udp", hostIp: "127.0.0.1" }], shmSize: "64Mi",
-    devices: [{ path: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" }],
+    devices: [{ path: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" }], ipc: "container:web",
   },
 };
 

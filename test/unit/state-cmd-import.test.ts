@@ -38,6 +38,7 @@ function factsFor(args: Record<string, unknown>, id = "c0ffee"): { facts: Contai
     id, paths, lowerDirs: ["/layers/1"], hostname, user: { uid: 0, gid: 0 }, inputs,
     args: effectiveArgs(inputs, image), env: effectiveEnv(inputs, image, hostname), cwd: inputs.workdir ?? "/",
     cgroupProcs: [], volumes: () => MOUNTPOINT, devices: [],
+    shared: { net: inputs.network === "host" ? { kind: "host" } : { kind: "own" } },
   });
   const facts: ContainerFacts = {
     owner: { stack: "demo", kind: "container", name: "web", id, createdAt: "t" },

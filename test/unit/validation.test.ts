@@ -36,6 +36,15 @@ describe("prop validation", () => {
       const v = new Volume("v");
       new Container("c", { image, mounts: [{ volume: v, target: "/d" }, { volume: v, target: "/d" }] });
     }, "container.c.mounts[1].target"],
+    [() => {
+      const image = new Image("i", { rootfs: "/r" });
+      const web = new Container("web", { image });
+      new Container("c", { image, network: { container: web }, ports: [{ host: 8080, container: 80 }] });
+    }, "container.c.network"],
+    [() => {
+      const image = new Image("i", { rootfs: "/r" });
+      new Container("c", { image, ipc: { container: new Volume("v") as never } });
+    }, "container.c.ipc.container"],
   ])("rejects bad input %#", (fn, path) => {
     const e = error(fn as () => void);
     expect(e).toBeInstanceOf(ValidationError);

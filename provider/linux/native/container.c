@@ -81,17 +81,25 @@ static void join_cgroups(const struct spec *s)
 			fail_at("cgroup.procs", s->cgroups[i]);
 }
 
+static void join_namespace(const char *path, int type, const char *step)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, type) < 0)
+		fail_at(step, path);
+	close(fd);
+}
+
 static void enter_namespaces(const struct spec *s)
 {
-	if (s->netns) {
-		int fd = open(s->netns, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-			fail_at("setns-net", s->netns);
-		close(fd);
-	}
+	if (s->netns)
+		join_namespace(s->netns, CLONE_NEWNET, "setns-net");
+	if (s->ipcns)
+		join_namespace(s->ipcns, CLONE_NEWIPC, "setns-ipc");
 	int flags = s->ns_flags & ~CLONE_NEWPID;
 	if (s->netns)
 		flags &= ~CLONE_NEWNET;
+	if (s->ipcns)
+		flags &= ~CLONE_NEWIPC;
 	/* Not policy but the host's safety: the mounts and pivot_root below must never happen in its namespace. */
 	if (!(flags & CLONE_NEWNS)) {
 		errno = EINVAL;

@@ -24,7 +24,7 @@ struct symlink_entry {
 };
 
 struct spec {
-	const char *id, *state_dir, *rootfs, *netns, *hostname, *cwd, *stdout_path, *stderr_path;
+	const char *id, *state_dir, *rootfs, *netns, *ipcns, *hostname, *cwd, *stdout_path, *stderr_path;
 	int ns_flags, init;
 	uid_t uid;
 	gid_t gid;

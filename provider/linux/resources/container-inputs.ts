@@ -22,7 +22,8 @@ export interface ContainerInputs {
     blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
   };
   networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
-  network?: "none" | "host";
+  network?: "none" | "host" | { container: Ref };
+  ipc?: { container: Ref };
   mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
   restart?: string;
   stopTimeout?: number;

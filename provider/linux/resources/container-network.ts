@@ -45,7 +45,8 @@ export async function attachNetworks(
   ctx: OperationContext, config: RuntimeConfig, links: Links, owner: { id: string; name: string; hostname: string },
   inputs: ContainerInputs, paths: ContainerPaths, undo: UndoStack,
 ): Promise<Attachment[]> {
-  if (inputs.network === "host") return []; // the host's own network namespace: nothing to build
+  // The host's namespace, or another container's: nothing to build.
+  if (inputs.network === "host" || typeof inputs.network === "object") return [];
   createNetns(paths.netns); // "none" stops here: loopback only
   undo.push("netns", () => removeNetns(paths.netns));
   const attachments: Attachment[] = [];

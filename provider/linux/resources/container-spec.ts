@@ -12,6 +12,7 @@ import { defaultContainerMounts, defaultDevices, type ContainerSpec, type Device
 import type { ContainerInputs } from "./container-inputs.js";
 import type { Urn } from "../../../core/model/types.js";
 import type { ContainerPaths } from "./container-paths.js";
+import type { SharedNamespaces } from "./container-sharing.js";
 
 export interface SpecInput {
   id: string;
@@ -28,6 +29,8 @@ export interface SpecInput {
   volumes: (urn: Urn) => string | undefined;
   /** Host devices passed in, created inside after the default ones. */
   devices: DeviceSpec[];
+  /** Namespaces joined rather than created (container-sharing.ts). */
+  shared: SharedNamespaces;
 }
 
 function bind(source: string, target: string, readOnly = false): MountSpec {
@@ -35,7 +38,9 @@ function bind(source: string, target: string, readOnly = false): MountSpec {
 }
 
 export function buildSpec(input: SpecInput): ContainerSpec {
-  const { paths, inputs } = input;
+  const { paths, inputs, shared } = input;
+  // A joined network namespace comes with its owner's /etc files, as Docker's container mode does.
+  const netFiles = shared.net.kind === "joined" ? shared.net.owner : paths;
   const userMounts = (inputs.mounts ?? []).map((m) => {
     const source = m.volume ? input.volumes(m.volume.$ref) : m.hostPath;
     if (!source) throw new RuntimeError("VOLUME_MISSING", `volume ${m.volume?.$ref} has no mountpoint on this host`);
@@ -51,16 +56,17 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     }],
     mounts: [
       ...defaultContainerMounts(inputs.shmSize ? parseSize(inputs.shmSize)! : undefined),
-      bind(paths.hosts, "/etc/hosts"),
-      bind(paths.hostname, "/etc/hostname"),
-      bind(paths.resolv, "/etc/resolv.conf"),
+      bind(netFiles.hosts, "/etc/hosts"),
+      bind(netFiles.hostname, "/etc/hostname"),
+      bind(netFiles.resolv, "/etc/resolv.conf"),
       ...userMounts,
       ...(inputs.tmpfs ?? []).map(tmpfsMount),
     ],
     devices: [...defaultDevices().devices, ...input.devices],
     symlinks: defaultDevices().symlinks,
-    namespaces: ["pid", "mnt", "uts", "ipc", "cgroup"],
-    netnsPath: inputs.network === "host" ? undefined : paths.netns,
+    namespaces: shared.ipcnsPath ? ["pid", "mnt", "uts", "cgroup"] : ["pid", "mnt", "uts", "ipc", "cgroup"],
+    netnsPath: shared.net.kind === "host" ? undefined : shared.net.kind === "joined" ? shared.net.netnsPath : paths.netns,
+    ipcnsPath: shared.ipcnsPath,
     hostname: input.hostname,
     cgroupProcs: input.cgroupProcs,
     args: input.args,

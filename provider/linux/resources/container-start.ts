@@ -15,6 +15,7 @@ import { prepareContainer, startContainer } from "../supervise/start.js";
 import { stopContainer } from "../supervise/stop.js";
 import { asContainerInputs, cgroupCreateLimits, effectiveArgs, effectiveEnv, type ImageDefaults } from "./container-inputs.js";
 import { attachNetworks } from "./container-network.js";
+import { sharedNamespaces } from "./container-sharing.js";
 import { containerPaths } from "./container-paths.js";
 import { buildSpec } from "./container-spec.js";
 import { writeInitialHosts } from "./hosts.js";
@@ -40,7 +41,8 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
   const image = imageState && images.getImage(imageState.id);
   if (!imageState || !image) throw new RuntimeError("IMAGE_MISSING", `image ${inputs.image.$ref} is not in the image store`);
   const paths = containerPaths(config, req.id);
-  const hostname = inputs.hostname ?? req.name;
+  const shared = sharedNamespaces(ctx, config, inputs);
+  const hostname = shared.net.kind === "joined" ? shared.net.hostname : inputs.hostname ?? req.name;
 
   return UndoStack.run(async (undo) => {
     // 1. Files: owner record first, so a crash from here on leaves something attributable.
@@ -75,7 +77,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       args: effectiveArgs(inputs, defaults), env: effectiveEnv(inputs, defaults, hostname),
       cwd: inputs.workdir ?? defaults.workdir ?? "/", cgroupProcs: cgroups.procsFiles(req.id),
       volumes: (id) => ctx.deps.get(id)?.outputs.mountpoint as string | undefined,
-      devices: devices.map((d) => d.spec),
+      devices: devices.map((d) => d.spec), shared,
     });
     const ipAddresses: Props = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
     if (inputs.desiredState === "stopped") {

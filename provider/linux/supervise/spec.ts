@@ -37,6 +37,8 @@ export interface ContainerSpec {
   symlinks: { target: string; linkpath: string }[];
   namespaces: Namespace[];
   netnsPath?: string;
+  /** Another container's IPC namespace to join (then "ipc" is not in namespaces). */
+  ipcnsPath?: string;
   hostname?: string;
   cgroupProcs: string[];
   args: string[];
@@ -106,6 +108,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   put("rootfs", spec.rootfs);
   put("ns", spec.namespaces.reduce((flags, ns) => flags | NS_FLAGS[ns], 0));
   if (spec.netnsPath) put("netns", spec.netnsPath);
+  if (spec.ipcnsPath) put("ipcns", spec.ipcnsPath);
   if (spec.hostname) put("hostname", spec.hostname);
   for (const m of spec.premounts) put("premount", m.source, m.target, m.fstype, m.flags, m.data);
   for (const m of spec.mounts) put("mount", m.source, m.target, m.fstype, m.flags, m.data);

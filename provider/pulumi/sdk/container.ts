@@ -18,8 +18,10 @@ export interface ContainerArgs {
   /** Live-updatable. */
   limits?: pulumi.Input<types.ContainerLimitsArgs>;
   networks?: pulumi.Input<pulumi.Input<types.NetworkAttachmentArgs>[]>;
-  /** "none" (loopback only) or "host"; exclusive with networks. */
+  /** "none" (loopback only), "host", or "container:<id>" to join that Container's network namespace; exclusive with networks. */
   network?: pulumi.Input<string>;
+  /** "container:<id>": join that Container's IPC namespace. */
+  ipc?: pulumi.Input<string>;
   mounts?: pulumi.Input<pulumi.Input<types.MountArgs>[]>;
   /** "no", "on-failure[:max-retries]", "always" or "unless-stopped"; live-updatable. */
   restart?: pulumi.Input<string>;
@@ -74,8 +76,10 @@ export class Container extends pulumi.CustomResource {
   /** Live-updatable. */
   declare public readonly limits: pulumi.Output<types.ContainerLimits | undefined>;
   declare public readonly networks: pulumi.Output<types.NetworkAttachment[] | undefined>;
-  /** "none" (loopback only) or "host"; exclusive with networks. */
+  /** "none" (loopback only), "host", or "container:<id>" to join that Container's network namespace; exclusive with networks. */
   declare public readonly network: pulumi.Output<string | undefined>;
+  /** "container:<id>": join that Container's IPC namespace. */
+  declare public readonly ipc: pulumi.Output<string | undefined>;
   declare public readonly mounts: pulumi.Output<types.Mount[] | undefined>;
   /** "no", "on-failure[:max-retries]", "always" or "unless-stopped"; live-updatable. */
   declare public readonly restart: pulumi.Output<string | undefined>;
@@ -126,6 +130,7 @@ export class Container extends pulumi.CustomResource {
       limits: args?.limits,
       networks: args?.networks,
       network: args?.network,
+      ipc: args?.ipc,
       mounts: args?.mounts,
       restart: args?.restart,
       stopTimeout: args?.stopTimeout,

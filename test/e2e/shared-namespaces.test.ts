@@ -1,0 +1,68 @@
+/** `network: { container }` and `ipc: { container }` through the real CLI on real namespaces. */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
+import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
+import { kernelObjectsNamed } from "../helpers/leaks.js";
+
+const stackSource = (webGreeting: string) => `
+import { Container, Image, Network } from "cinfra";
+const image = new Image("busybox", { rootfs: "./rootfs", config: { env: { PATH: "/bin" } } });
+const net = new Network("front", { subnet: "10.242.3.0/24" });
+const web = new Container("web", {
+  image, networks: [net],
+  command: ["sh", "-c", "mkdir -p /www && echo ${webGreeting} > /www/index.html && exec httpd -f -p 8080 -h /www"],
+});
+new Container("side", { image, network: { container: web }, ipc: { container: web }, command: ["sleep", "1000"] });
+`;
+
+describe("shared namespaces", () => {
+  let box: Sandbox;
+  let stack: string;
+  const namespacesOf = (name: string) => (JSON.parse(cinfra(box, "inspect", name).stdout)[0].Namespaces as Record<string, string>);
+
+  beforeAll(() => {
+    box = sandbox();
+    makeBusyboxRootfs(join(box.dir, "rootfs"));
+    stack = join(box.dir, "shared.ts");
+    writeFileSync(stack, stackSource("hello"));
+    const applied = cinfra(box, "apply", stack, "--yes");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+  });
+
+  afterAll(() => {
+    expect(cinfra(box, "destroy", stack, "--yes").code).toBe(0);
+    expect(kernelObjectsNamed(`cinfra${box.tag}`)).toEqual([]);
+    rmSync(box.dir, { recursive: true, force: true });
+    rmSync(box.runRoot, { recursive: true, force: true });
+  });
+
+  it("the sharer sees the owner's interfaces and reaches its server on 127.0.0.1", () => {
+    expect(namespacesOf("side").net).toBe(namespacesOf("web").net);
+    const links = (name: string) => cinfra(box, "exec", name, "--", "ip", "-o", "addr").stdout.replace(/^\d+: /gm, "");
+    expect(links("side")).toBe(links("web"));
+    expect(links("side")).toContain("10.242.3.");
+    expect(cinfra(box, "exec", "side", "--", "wget", "-qO-", "http://127.0.0.1:8080/").stdout).toBe("hello\n");
+    expect(cinfra(box, "exec", "side", "--", "hostname").stdout).toBe("web\n");
+  });
+
+  it("the sharer is in the owner's IPC namespace and keeps its own pid and mount namespaces", () => {
+    const side = namespacesOf("side");
+    const web = namespacesOf("web");
+    expect(side.ipc).toBe(web.ipc);
+    expect(side.pid).not.toBe(web.pid);
+    expect(side.mnt).not.toBe(web.mnt);
+  });
+
+  it("replacing the owner replaces its sharer, which then joins the new owner", () => {
+    writeFileSync(stack, stackSource("again"));
+    const plan = cinfra(box, "plan", stack);
+    expect(plan.stdout).toMatch(/container\.side must be replaced/);
+    expect(plan.stdout).toMatch(/network\.container.*container\.web is replaced/);
+    expect(cinfra(box, "apply", stack, "--yes").code).toBe(0);
+    expect(namespacesOf("side").net).toBe(namespacesOf("web").net);
+    expect(cinfra(box, "exec", "side", "--", "wget", "-qO-", "http://127.0.0.1:8080/").stdout).toBe("again\n");
+  });
+});
