@@ -21,7 +21,7 @@ describe("stack type check", () => {
     const file = join(dir, "bad.ts");
     writeFileSync(join(dir, "parts.ts"), `export const command: string[] = ["sleep", "1"];\n`);
     writeFileSync(file, program(`new Container("db", { image, restart: "sometimes" });`));
-    await expect(typecheckStack(file)).rejects.toThrow(new RegExp(`${file}:5:38: Type '"sometimes"' is not assignable`));
+    await expect(typecheckStack(file)).rejects.toThrow(new RegExp(`${file}:5:30: Type '"sometimes"' is not assignable`));
   }, 30_000);
 
   it("remembers a clean check until one of the program's files changes", async () => {
