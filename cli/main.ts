@@ -1,6 +1,7 @@
 /** The `cinfra` command: parse arguments, call the command, turn errors into messages and exit codes. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { EXIT, formatError } from "./exit-codes.js";
+import { setTypecheck } from "./loader/typecheck.js";
 import { applyCommand, destroyCommand } from "./commands/apply.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
@@ -28,10 +29,12 @@ export function buildProgram(run: Runner): Command {
     .version("0.1.0")
     .addOption(new Option("--state <path-or-url>", "state store: SQLite file or postgres:// URL").env("CINFRA_STATE"))
     .option("--stack <name>", "stack name (default: the program file's name)")
+    .option("--no-typecheck", "run the stack program without checking its types against cinfra's SDK")
     .addOption(new Option("--secrets-key-file <path>", "key file for secret config (instead of CINFRA_PASSPHRASE)").env("CINFRA_SECRETS_KEY_FILE"))
     .showHelpAfterError();
 
   const globals = () => program.opts<{ state?: string; stack?: string; secretsKeyFile?: string }>();
+  program.hook("preAction", () => setTypecheck(program.opts<{ typecheck?: boolean }>().typecheck !== false));
 
   program.command("plan").argument("<stack.ts>", "stack program")
     .description("show what apply would change")

@@ -54,6 +54,7 @@ export async function executePlan(
     });
     const status = result.failed.length || result.skipped.length ? out.red(`${verb} incomplete!`) : out.green(`${verb} complete!`);
     process.stdout.write(`\n${status} Resources: ${sum.create + sum.replace} added, ${sum.update} changed, ${sum.delete + sum.replace} destroyed` +
+      `${sum.forget ? `, ${sum.forget} forgotten (left running)` : ""}` +
       ` (${result.done} operations done, ${result.failed.length} failed, ${result.skipped.length} skipped).\n`);
     return result.failed.length || result.skipped.length ? EXIT.error : EXIT.ok;
   } finally {

@@ -5,6 +5,7 @@
 import { ValidationError } from "../../core/errors.js";
 import { KINDS, type PendingOperation, type ResourceState } from "../../core/model/types.js";
 import { STACK_EXPORT_FORMAT, type StackExport } from "../../state/store-extras.js";
+import { storedOptionsField } from "../../state/stored-options.js";
 import type { SecretsKeyRecord } from "../../state/secrets/cipher.js";
 import type { ConfigEntry } from "../../state/secrets/config-store.js";
 
@@ -43,8 +44,19 @@ function resource(value: unknown, path: string): ResourceState {
   return {
     urn: urn as ResourceState["urn"], kind: kind as ResourceState["kind"], name, id: str(r.id, `${path}.id`),
     inputs: obj(r.inputs, `${path}.inputs`) as ResourceState["inputs"], outputs: obj(r.outputs, `${path}.outputs`) as ResourceState["outputs"],
-    dependsOn: dependsOn as ResourceState["dependsOn"],
+    dependsOn: dependsOn as ResourceState["dependsOn"], ...storedOptions(r.options, `${path}.options`),
   };
+}
+
+/** protect/retainOnDelete kept with the row (files from before they existed have none). */
+function storedOptions(value: unknown, path: string): Pick<ResourceState, "options"> {
+  if (value === undefined) return {};
+  const o = obj(value, path);
+  for (const [key, flag] of Object.entries(o)) {
+    if (key !== "protect" && key !== "retainOnDelete") bad(`${path}.${key}`, "unknown option (expected protect or retainOnDelete)");
+    if (typeof flag !== "boolean") bad(`${path}.${key}`, "expected true or false");
+  }
+  return storedOptionsField(o);
 }
 
 function pendingOp(value: unknown, path: string): PendingOperation {

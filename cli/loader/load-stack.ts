@@ -11,6 +11,7 @@ import { CinfraError, LoadError } from "../../core/errors.js";
 import type { DesiredResource } from "../../core/model/types.js";
 import * as sdk from "../../core/sdk/index.js";
 import { callerLocationFromError } from "./error-location.js";
+import { typecheckStack } from "./typecheck.js";
 import { collectAsync } from "../../core/sdk/registry.js";
 import { setStackConfig, type StackConfigValues } from "../../core/config/stack-config.js";
 
@@ -59,6 +60,9 @@ export async function loadStack(path: string, config?: StackConfigValues): Promi
     setStackConfig(null);
     unlinkSync(out);
   }
+  // After the program ran: its own validation errors name the property path, which reads better than
+  // the type error behind them; what only types catch is reported here, before anything is planned.
+  await typecheckStack(file);
   return { file, resources: collection.resources };
 }
 

@@ -8,7 +8,7 @@ import type { Props } from "../../core/model/types.js";
 import { setPath } from "../../core/planner/props-path.js";
 
 const ACTIONS: Record<string, string[]> = {
-  create: ["create"], update: ["update"], delete: ["delete"], noop: ["no-op"],
+  create: ["create"], update: ["update"], delete: ["delete"], forget: ["forget"], noop: ["no-op"],
 };
 
 function afterUnknown(change: ResourceChange): Props {
@@ -23,6 +23,8 @@ function reason(change: ResourceChange): string | undefined {
     return change.replaceReasons.includes("requested with --replace") ? "replace_by_request" : "replace_because_cannot_update";
   }
   if (change.action === "delete") return "delete_because_no_resource_config";
+  if (change.action === "forget") return change.keptFor ? "forget_because_retained_dependent" : "forget_because_retain_on_delete";
+  if (change.optionsChanged) return "record_options";
   return undefined;
 }
 
@@ -47,6 +49,8 @@ export function planToJson(plan: Plan): unknown {
         replace_paths: change.attributes.filter((a) => a.forcesReplacement && change.action === "replace").map((a) => a.path.split(".")),
       },
       action_reason: reason(change),
+      ...(change.keptFor ? { kept_for: change.keptFor } : {}),
+      ...(change.desired ? { options: { protect: change.desired.options.protect, retain_on_delete: change.desired.options.retainOnDelete === true } } : {}),
     })),
   };
 }

@@ -11,8 +11,12 @@ import type { Style } from "./style.js";
 
 const HEADLINE: Record<string, string> = {
   create: "will be created", update: "will be updated in-place", replace: "must be replaced", delete: "will be destroyed",
+  forget: "will be removed from state only: the object is left running, unmanaged",
 };
-const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "-/+", delete: "-" };
+const LEGEND: Record<string, string> = {
+  replace: "destroy and then create replacement", update: "update in-place", forget: "forget (remove from state, leave running)",
+};
+const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "-/+", delete: "-", forget: "." };
 
 export function formatValue(value: PropValue | undefined): string {
   if (value === undefined) return "null";
@@ -52,6 +56,10 @@ function attributeLines(change: ResourceChange, attr: AttributeChange, width: nu
 export function renderChange(change: ResourceChange, s: Style): string {
   const color = colorFor(change.action, s);
   const out = [s.bold(`  # ${change.urn} ${HEADLINE[change.action]}`)];
+  if (change.action === "forget") {
+    const why = change.keptFor ? `retained ${change.keptFor} needs it` : "retainOnDelete";
+    return [...out, s.dim(`  # (because of: ${why})`), `${color(SYMBOL.forget.padStart(3))} resource "${change.kind}" "${change.name}" [id=${change.prior?.id ?? "?"}]`].join("\n");
+  }
   if (change.action === "replace") out.push(s.dim(`  # (because of: ${change.replaceReasons.join("; ")})`));
   out.push(`${color(SYMBOL[change.action].padStart(3))} resource "${change.kind}" "${change.name}" {`);
   const computed = change.computed.filter((c) => c !== "id" || change.action !== "replace");
@@ -66,20 +74,25 @@ export function renderChange(change: ResourceChange, s: Style): string {
 
 export function renderPlan(plan: Plan, s: Style): string {
   const changes = plan.changes.filter((c) => c.action !== "noop");
-  const moves = plan.changes.filter((c) => c.movedFrom).map((c) => s.bold(`  # ${c.movedFrom} has moved to ${c.urn}`));
-  if (changes.length === 0 && moves.length) return `${moves.join("\n")}\n\nPlan: 0 to add, 0 to change, 0 to destroy (state moves only).\n`;
+  const moves = [
+    ...plan.changes.filter((c) => c.movedFrom).map((c) => s.bold(`  # ${c.movedFrom} has moved to ${c.urn}`)),
+    ...plan.changes.filter((c) => c.optionsChanged && c.desired).map((c) =>
+      s.bold(`  # ${c.urn}: state will record protect = ${c.desired!.options.protect}, retainOnDelete = ${c.desired!.options.retainOnDelete === true}`)),
+  ];
+  if (changes.length === 0 && moves.length) return `${moves.join("\n")}\n\nPlan: 0 to add, 0 to change, 0 to destroy (state-only changes).\n`;
   if (changes.length === 0) {
     return `${s.green(s.bold("No changes."))} Your infrastructure matches the configuration.\n`;
   }
   const sum = summarize(plan);
-  const legend = ["create", "update", "replace", "delete"]
+  const legend = ["create", "update", "replace", "delete", "forget"]
     .filter((a) => changes.some((c) => c.action === a))
-    .map((a) => `  ${colorFor(a, s)(SYMBOL[a].padStart(3))} ${a === "replace" ? "destroy and then create replacement" : a === "update" ? "update in-place" : a}`);
+    .map((a) => `  ${colorFor(a, s)(SYMBOL[a].padStart(3))} ${LEGEND[a] ?? a}`);
   return [
     "Resource actions are indicated with the following symbols:",
     ...legend, "", "cinfra will perform the following actions:", "", ...moves, ...(moves.length ? [""] : []),
     ...changes.map((c) => `${renderChange(c, s)}\n`),
-    s.bold(`Plan: ${sum.create + sum.replace} to add, ${sum.update} to change, ${sum.delete + sum.replace} to destroy.`) +
+    s.bold(`Plan: ${sum.create + sum.replace} to add, ${sum.update} to change, ${sum.delete + sum.replace} to destroy` +
+      `${sum.forget ? `, ${sum.forget} to forget` : ""}.`) +
       (sum.replace ? ` (${sum.replace} replaced)` : ""),
     "",
   ].join("\n");

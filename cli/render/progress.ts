@@ -7,6 +7,8 @@ const VERB: Record<string, [string, string]> = {
   update: ["Modifying...", "Modifications complete"],
   delete: ["Destroying...", "Destruction complete"],
   move: ["Moving state...", "Moved"],
+  record: ["Recording options...", "Recorded"],
+  forget: ["Removing from state (retainOnDelete)...", "Removed from state, left running"],
 };
 
 export function progressLine(event: ApplyEvent, s: Style): string | null {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ResourceState, Urn } from "../model/types.js";
+import { storedOptionsOf } from "../planner/retain.js";
 import type { Plan } from "../planner/plan-types.js";
 import type { OperationContext, Runtime } from "../runtime.js";
 import type { StateStore } from "../state-store.js";
@@ -112,7 +113,11 @@ async function execute(
   const startedAt = new Date().toISOString();
   // A renamed resource's row still sits under its old urn until this change lands.
   const priorRow = change.movedFrom ?? change.urn;
-  const save = async (state: ResourceState) => {
+  const save = async (row: ResourceState) => {
+    // State keeps the declared protect/retainOnDelete: they decide what happens once the declaration is gone.
+    const options = change.desired ? storedOptionsOf(change.desired.options) : row.options;
+    const state: ResourceState = { ...row, options };
+    if (!options) delete state.options;
     await store.putResource(stack, state);
     if (change.movedFrom) await store.deleteResource(stack, change.movedFrom);
     current.set(change.urn, state);
@@ -133,7 +138,13 @@ async function execute(
     return created.id;
   }
   const prior = change.prior!;
-  if (op.kind === "move") {
+  if (op.kind === "forget") {
+    // retainOnDelete: the object stays as it is, unmanaged; only its row goes (one write, nothing pending).
+    await store.deleteResource(stack, change.urn);
+    if (current.get(change.urn) === prior) current.delete(change.urn);
+    return prior.id;
+  }
+  if (op.kind === "move" || op.kind === "record") {
     await save({ ...prior, urn: change.urn, name: change.name, inputs: change.after!, dependsOn: change.desired!.dependsOn });
     return prior.id;
   }

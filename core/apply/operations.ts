@@ -2,12 +2,13 @@
  * Turns a plan into operations with ordering edges:
  * - create/update wait for the create/update of every resource they depend on;
  * - delete waits for the delete of every resource that depended on it (containers before their network);
- * - replace is delete-then-create when `deleteBeforeReplace`, otherwise create-then-delete.
+ * - replace is delete-then-create when `deleteBeforeReplace`, otherwise create-then-delete;
+ * - move (a rename), record (options only) and forget (retainOnDelete) write state only and wait on nothing.
  */
 import type { Urn } from "../model/types.js";
 import type { ResourceChange, Plan } from "../planner/plan-types.js";
 
-export type OpKind = "create" | "update" | "delete" | "move";
+export type OpKind = "create" | "update" | "delete" | "move" | "record" | "forget";
 
 export interface Operation {
   key: string;
@@ -27,11 +28,13 @@ export function planOperations(plan: Plan): Map<string, Operation> {
     if (change.action === "update") add("update", change);
     if (change.action === "delete" || change.action === "replace") add("delete", change);
     if (change.action === "noop" && change.movedFrom) add("move", change);
+    else if (change.action === "noop" && change.optionsChanged) add("record", change);
+    if (change.action === "forget") add("forget", change);
   }
 
   for (const op of ops.values()) {
     const { change } = op;
-    if (op.kind === "move") continue;
+    if (op.kind === "move" || op.kind === "record" || op.kind === "forget") continue;
     if (op.kind === "create" || op.kind === "update") {
       for (const dep of change.desired?.dependsOn ?? []) {
         for (const kind of ["create", "update"] as const) if (ops.has(keyOf(kind, dep))) op.waitFor.add(keyOf(kind, dep));

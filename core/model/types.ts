@@ -35,6 +35,8 @@ export interface SourceLocation {
 
 export interface ResourceOptionsData {
   protect: boolean;
+  /** Leaving the program (or destroy) removes the resource from state only; the object keeps running. */
+  retainOnDelete?: boolean;
   /** Dotted prop paths whose changes the planner ignores, e.g. `limits.memory`. */
   ignoreChanges: string[];
   /** Replace instead of deleting first and creating after (or the reverse), overriding the kind's default. */
@@ -69,6 +71,14 @@ export interface ResourceState {
   /** Computed by the runtime: ip addresses, paths, digests, … */
   outputs: Props;
   dependsOn: Urn[];
+  /** Options that must outlive the program's declaration: they decide what happens once it is gone. */
+  options?: StoredOptions;
+}
+
+/** The resource options state keeps (only the true ones are written). */
+export interface StoredOptions {
+  protect?: boolean;
+  retainOnDelete?: boolean;
 }
 
 /** An operation recorded before the runtime call, so a crash leaves enough to adopt or clean. */

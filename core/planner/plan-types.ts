@@ -1,6 +1,7 @@
 import type { DesiredResource, Kind, PropValue, Props, ResourceState, Urn } from "../model/types.js";
 
-export type Action = "create" | "update" | "replace" | "delete" | "noop";
+/** `forget`: leave the object running and drop it from state (`retainOnDelete`, Terraform's "forget"). */
+export type Action = "create" | "update" | "replace" | "delete" | "forget" | "noop";
 
 export interface AttributeChange {
   path: string;
@@ -29,6 +30,10 @@ export interface ResourceChange {
   deleteBeforeReplace: boolean;
   /** Set when the resource was renamed (`aliases`): the state row moves from this urn. */
   movedFrom?: Urn;
+  /** The options state keeps (protect, retainOnDelete) differ from the declared ones: state is rewritten. */
+  optionsChanged?: boolean;
+  /** A forget of a resource without retainOnDelete of its own: this retained resource depends on it. */
+  keptFor?: Urn;
 }
 
 export interface Plan {
@@ -44,14 +49,15 @@ export interface PlanSummary {
   update: number;
   replace: number;
   delete: number;
+  forget: number;
 }
 
 export function summarize(plan: Plan): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0 };
+  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0, forget: 0 };
   for (const change of plan.changes) if (change.action !== "noop") summary[change.action]++;
   return summary;
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== "noop" || c.movedFrom !== undefined);
+  return plan.changes.some((c) => c.action !== "noop" || c.movedFrom !== undefined || c.optionsChanged === true);
 }

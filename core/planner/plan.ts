@@ -10,6 +10,7 @@ import { SCHEMAS, defaultDeleteBeforeReplace, isUpdatable } from "../kinds/index
 import type { DesiredResource, Kind, PropValue, Props, ResourceState, StackState, Urn } from "../model/types.js";
 import { equalValues, flatten, refsIn, setPath, underAny } from "./props-path.js";
 import type { AttributeChange, Plan, ResourceChange } from "./plan-types.js";
+import { removalChanges, sameStoredOptions, storedOptionsOf } from "./retain.js";
 
 export interface PlanOptions {
   /** Force replacement of these resources (`--replace`). */
@@ -44,9 +45,7 @@ export function plan(desired: readonly DesiredResource[], state: StackState, opt
     }
     changes.push(change);
   }
-  for (const prior of [...state.resources].sort((a, b) => a.urn.localeCompare(b.urn))) {
-    if (!desiredByUrn.has(prior.urn) && !moved.has(prior.urn)) changes.push(deleteChange(prior));
-  }
+  changes.push(...removalChanges(state.resources.filter((prior) => !desiredByUrn.has(prior.urn) && !moved.has(prior.urn))));
   return { stack: state.stack, lineage: state.lineage, serial: state.serial, changes };
 }
 
@@ -58,16 +57,6 @@ function createChange(wanted: DesiredResource): ResourceChange {
     urn: wanted.urn, kind: wanted.kind, name: wanted.name, action: "create", prior: null, desired: wanted,
     after: wanted.props, attributes, computed: [...SCHEMAS[wanted.kind].outputs], replaceReasons: [],
     deleteBeforeReplace: false,
-  };
-}
-
-function deleteChange(prior: ResourceState): ResourceChange {
-  const attributes = [...flatten(prior.inputs)].map(([path, before]): AttributeChange => ({
-    path, before, afterUnknown: false, forcesReplacement: false,
-  }));
-  return {
-    urn: prior.urn, kind: prior.kind, name: prior.name, action: "delete", prior, desired: null, after: null,
-    attributes, computed: [], replaceReasons: [], deleteBeforeReplace: false,
   };
 }
 
@@ -116,6 +105,7 @@ function diffExisting(wanted: DesiredResource, prior: ResourceState, replaced: S
     urn: wanted.urn, kind: wanted.kind, name: wanted.name, action, prior, desired: wanted, after, attributes,
     computed: action === "replace" ? [...SCHEMAS[wanted.kind].outputs] : [], replaceReasons,
     deleteBeforeReplace: wanted.options.deleteBeforeReplace ?? defaultDeleteBeforeReplace(wanted.kind, wanted.props),
+    ...(sameStoredOptions(prior.options, storedOptionsOf(wanted.options)) ? {} : { optionsChanged: true }),
   };
 }
 

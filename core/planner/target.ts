@@ -16,9 +16,9 @@ export function targetPlan(plan: Plan, targets: readonly Urn[]): { plan: Plan; e
   targets.forEach(visit);
   const excluded: Urn[] = [];
   const changes = plan.changes.map((c) => {
-    if (keep.has(c.urn) || c.action === "noop") return c;
+    if (keep.has(c.urn) || (c.action === "noop" && !c.optionsChanged)) return c;
     excluded.push(c.urn);
-    return { ...c, action: "noop" as const, attributes: [], computed: [], replaceReasons: [] };
+    return { ...c, action: "noop" as const, attributes: [], computed: [], replaceReasons: [], optionsChanged: undefined };
   });
   return { plan: { ...plan, changes }, excluded };
 }

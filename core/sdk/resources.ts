@@ -24,7 +24,7 @@ export abstract class Resource {
       register({
         urn: this.urn, kind, name, props, dependsOn: [...dependsOn].sort(), location,
         options: {
-          protect: options.protect, ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges,
+          protect: options.protect, retainOnDelete: options.retainOnDelete, ignoreChanges: options.ignoreChanges, replaceOnChanges: options.replaceOnChanges,
           deleteBeforeReplace: options.deleteBeforeReplace, aliases: options.aliases,
         },
       });
@@ -35,14 +35,17 @@ export abstract class Resource {
 }
 
 function normalizeOptions(opts: unknown, path: string, kind: Kind) {
-  const o = record(opts ?? {}, `${path} (options)`, ["dependsOn", "protect", "ignoreChanges", "replaceOnChanges", "deleteBeforeReplace", "aliases"]);
+  const o = record(opts ?? {}, `${path} (options)`, [
+    "dependsOn", "protect", "retainOnDelete", "ignoreChanges", "replaceOnChanges", "deleteBeforeReplace", "aliases",
+  ]);
   const dependsOn = (o.dependsOn === undefined ? [] : (o.dependsOn as unknown[])).map((dep, i) => {
     if (!(dep instanceof Resource)) fail(`${path}.dependsOn[${i}]`, "expected a resource");
     return dep.urn;
   });
   return {
     dependsOn,
-    protect: o.protect === true,
+    protect: o.protect === undefined ? false : boolean(o.protect, `${path}.protect`),
+    retainOnDelete: o.retainOnDelete === undefined ? false : boolean(o.retainOnDelete, `${path}.retainOnDelete`),
     ignoreChanges: o.ignoreChanges === undefined ? [] : stringArray(o.ignoreChanges, `${path}.ignoreChanges`),
     replaceOnChanges: o.replaceOnChanges === undefined ? undefined : stringArray(o.replaceOnChanges, `${path}.replaceOnChanges`),
     deleteBeforeReplace: o.deleteBeforeReplace === undefined ? undefined : boolean(o.deleteBeforeReplace, `${path}.deleteBeforeReplace`),

@@ -6,6 +6,11 @@ export interface ResourceOptions {
   dependsOn?: Resource[];
   /** Any plan that would delete this resource is an error. */
   protect?: boolean;
+  /**
+   * Removing this resource from the program (or `cinfra destroy`) only removes it from state: the
+   * object keeps running, unmanaged. Resources it needs are kept with it. A replace still deletes the old one.
+   */
+  retainOnDelete?: boolean;
   /** Dotted prop paths whose changes are ignored, e.g. `limits.memory`. */
   ignoreChanges?: string[];
   /** Prop paths whose changes force replacement even where a live update is possible. */

@@ -61,4 +61,6 @@ export const PG_MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE cinfra_locks ADD COLUMN IF NOT EXISTS pid_start TEXT;
    ALTER TABLE cinfra_locks ADD COLUMN IF NOT EXISTS token TEXT;`,
+  // 3: the options that must outlive a resource's declaration (protect, retainOnDelete): SQLite's 4.
+  `ALTER TABLE cinfra_resources ADD COLUMN IF NOT EXISTS options JSONB NOT NULL DEFAULT '{}'::jsonb;`,
 ];

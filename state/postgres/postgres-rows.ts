@@ -1,14 +1,17 @@
 /** Reads shared by the PostgreSQL store's queries and transactions (JSONB columns arrive parsed). */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { PendingOperation, Props, ResourceState, StackState, Urn } from "../../core/model/types.js";
+import type { PendingOperation, Props, ResourceState, StackState, StoredOptions, Urn } from "../../core/model/types.js";
+import { storedOptionsField } from "../stored-options.js";
 import type { HistoryEntry, LockInfo } from "../../core/state-store.js";
 import type { SecretsKeyRecord } from "../secrets/cipher.js";
 import type { ConfigEntry } from "../secrets/config-store.js";
 
 export type Queryable = pg.Pool | pg.ClientBase;
 
-interface ResourceRow { urn: Urn; kind: ResourceState["kind"]; name: string; id: string; inputs: Props; outputs: Props; depends_on: Urn[] }
+interface ResourceRow {
+  urn: Urn; kind: ResourceState["kind"]; name: string; id: string; inputs: Props; outputs: Props; depends_on: Urn[]; options: StoredOptions;
+}
 interface PendingRow { urn: Urn; op: PendingOperation["op"]; id: string; started_at: string; props: Props | null }
 export interface LockRow { holder: string; pid: number; host: string; acquired_at: string; operation: string; pid_start: string | null }
 interface HistoryRow { stack: string; started_at: string; finished_at: string | null; user: string; command: string; summary: unknown; result: string }
@@ -20,7 +23,9 @@ export async function readStack(db: Queryable, stack: string): Promise<StackStat
   const pending = await db.query<PendingRow>("SELECT * FROM cinfra_pending WHERE stack = $1 ORDER BY urn COLLATE \"C\"", [stack]);
   return {
     stack, lineage: head.rows[0].lineage, serial: Number(head.rows[0].serial),
-    resources: rows.rows.map((r) => ({ urn: r.urn, kind: r.kind, name: r.name, id: r.id, inputs: r.inputs, outputs: r.outputs, dependsOn: r.depends_on })),
+    resources: rows.rows.map((r) => ({ urn: r.urn, kind: r.kind, name: r.name, id: r.id, inputs: r.inputs, outputs: r.outputs, dependsOn: r.depends_on,
+      ...storedOptionsField(r.options),
+    })),
     pending: pending.rows.map((p) => ({ urn: p.urn, op: p.op, id: p.id, startedAt: p.started_at, ...(p.props ? { props: p.props } : {}) })),
   };
 }

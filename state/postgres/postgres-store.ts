@@ -11,6 +11,7 @@ import type { HistoryEntry } from "../../core/state-store.js";
 import type { SecretsKeyRecord } from "../secrets/cipher.js";
 import type { ConfigEntry } from "../secrets/config-store.js";
 import { renamedRows } from "../rename-resource.js";
+import { storedOptionsField } from "../stored-options.js";
 import { STACK_EXPORT_FORMAT, type AcquiredLock, type FullStateStore, type StackExport } from "../store-extras.js";
 import { pgFailure, redactUrl } from "./postgres-errors.js";
 import { acquirePgLock, lockKeys } from "./postgres-lock.js";
@@ -118,9 +119,10 @@ export class PostgresStore implements FullStateStore {
 
   private upsert(c: pg.ClientBase, stack: string, r: ResourceState): Promise<unknown> {
     return c.query(
-      `INSERT INTO cinfra_resources (stack, urn, kind, name, id, inputs, outputs, depends_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (stack, urn) DO UPDATE SET kind = $3, name = $4, id = $5, inputs = $6, outputs = $7, depends_on = $8, updated_at = now()`,
-      [stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn)],
+      `INSERT INTO cinfra_resources (stack, urn, kind, name, id, inputs, outputs, depends_on, options) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (stack, urn) DO UPDATE SET kind = $3, name = $4, id = $5, inputs = $6, outputs = $7, depends_on = $8, options = $9, updated_at = now()`,
+      [stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn),
+        JSON.stringify(storedOptionsField(r.options).options ?? {})],
     );
   }
 

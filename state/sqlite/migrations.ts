@@ -63,4 +63,6 @@ export const MIGRATIONS: readonly string[] = [
   //    and a random token per acquisition, so a release removes only its own row.
   `ALTER TABLE locks ADD COLUMN pid_start TEXT;
    ALTER TABLE locks ADD COLUMN token TEXT;`,
+  // 4: the options that must outlive a resource's declaration (protect, retainOnDelete), as a JSON object.
+  `ALTER TABLE resources ADD COLUMN options TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -13,6 +13,7 @@ export type { HistoryEntry } from "../../core/state-store.js";
 import type { SecretsKeyRecord } from "../secrets/cipher.js";
 import type { ConfigEntry } from "../secrets/config-store.js";
 import { renamedRows } from "../rename-resource.js";
+import { storedOptionsField } from "../stored-options.js";
 import { STACK_EXPORT_FORMAT, type AcquiredLock, type FullStateStore, type StackExport } from "../store-extras.js";
 import { MIGRATIONS } from "./migrations.js";
 import { isCorruptError, openFailure, sqliteFailure } from "./sqlite-errors.js";
@@ -97,10 +98,11 @@ export class SqliteStore implements FullStateStore {
 
   private upsert(stack: string, r: ResourceState): void {
     this.db.prepare(
-      `INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(stack, urn) DO UPDATE SET kind = excluded.kind, name = excluded.name, id = excluded.id,
-         inputs = excluded.inputs, outputs = excluded.outputs, depends_on = excluded.depends_on, updated_at = excluded.updated_at`,
-    ).run(stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn), new Date().toISOString());
+      `INSERT INTO resources (stack, urn, kind, name, id, inputs, outputs, depends_on, updated_at, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(stack, urn) DO UPDATE SET kind = excluded.kind, name = excluded.name, id = excluded.id, inputs = excluded.inputs,
+         outputs = excluded.outputs, depends_on = excluded.depends_on, updated_at = excluded.updated_at, options = excluded.options`,
+    ).run(stack, r.urn, r.kind, r.name, r.id, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(r.dependsOn),
+      new Date().toISOString(), JSON.stringify(storedOptionsField(r.options).options ?? {}));
   }
 
   private insertPending(stack: string, op: PendingOperation): void {

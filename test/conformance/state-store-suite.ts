@@ -22,6 +22,7 @@ const web: ResourceState = {
   urn: "container.web", kind: "container", name: "web", id: "abc",
   inputs: { image: { $ref: "image.busybox" }, limits: { memory: "64Mi", cpus: 0.5 }, command: ["httpd", "-f"], env: { A: "1", B: null } },
   outputs: { pid: 42, ipAddresses: { net: "10.0.0.2" }, nested: [{ deep: [1, true, "x"] }] }, dependsOn: ["image.busybox"],
+  options: { protect: true, retainOnDelete: true },
 };
 const busybox: ResourceState = { urn: "image.busybox", kind: "image", name: "busybox", id: "sha256:1", inputs: { ref: "busybox" }, outputs: {}, dependsOn: [] };
 const volume = (i: number): ResourceState => ({ urn: `volume.v${i}`, kind: "volume", name: `v${i}`, id: `${i}`, inputs: {}, outputs: {}, dependsOn: [] });
@@ -54,6 +55,17 @@ export function stateStoreSuite(name: string, factory: StoreFactory): void {
       await store.putResource(s, busybox);
       expect((await store.load(s)).resources).toEqual([web, busybox]);
       expect((await (await again()).load(s)).resources).toEqual([web, busybox]);
+    }));
+
+    it("keeps protect and retainOnDelete with the row, only when set, and forgets them when cleared", () => using(async (store, again) => {
+      const s = stackName();
+      await store.putResource(s, { ...busybox, options: { retainOnDelete: true } });
+      await store.putResource(s, { ...volume(1), options: { protect: false, retainOnDelete: false } });
+      expect((await (await again()).load(s)).resources).toEqual([{ ...busybox, options: { retainOnDelete: true } }, volume(1)]);
+      await store.putResource(s, busybox);
+      const [row] = (await store.load(s)).resources;
+      expect(row).toEqual(busybox);
+      expect("options" in row).toBe(false);
     }));
 
     it("grows serial by exactly one per write and keeps the lineage", () => using(async (store) => {

@@ -32,7 +32,7 @@ const empty: StackState = { stack: "demo", lineage: "l", serial: 0, resources: [
 describe("planner", () => {
   it("creates everything on empty state, dependencies first", () => {
     const p = plan(demo(), empty);
-    expect(summarize(p)).toEqual({ create: 4, update: 0, replace: 0, delete: 0 });
+    expect(summarize(p)).toEqual({ create: 4, update: 0, replace: 0, delete: 0, forget: 0 });
     const order = p.changes.map((c) => c.urn);
     expect(order.indexOf("container.web")).toBeGreaterThan(order.indexOf("network.demo-net"));
     expect(order.indexOf("container.web")).toBeGreaterThan(order.indexOf("image.busybox"));
@@ -43,7 +43,7 @@ describe("planner", () => {
 
   it("plans no changes when state matches", () => {
     const desired = demo();
-    expect(summarize(plan(desired, applied(desired)))).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+    expect(summarize(plan(desired, applied(desired)))).toEqual({ create: 0, update: 0, replace: 0, delete: 0, forget: 0 });
   });
 
   it("updates a live-updatable limit in place", () => {

@@ -36,6 +36,27 @@ describe("sqlite state file", () => {
     db.close();
   });
 
+  it("upgrades a file written before migration 4: its rows read back without options, new ones keep theirs", async () => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    MIGRATIONS.slice(0, 3).forEach((sql, i) => {
+      db.exec(sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?)").run(i + 1, "t");
+    });
+    db.prepare("INSERT INTO stacks VALUES ('s', 'l', 1)").run();
+    db.prepare("INSERT INTO resources VALUES ('s', 'volume.v', 'volume', 'v', '1', '{}', '{}', '[]', 't')").run();
+    db.close();
+    const store = await openSqliteStore(path);
+    try {
+      expect((await store.load("s")).resources).toEqual([{ urn: "volume.v", kind: "volume", name: "v", id: "1", inputs: {}, outputs: {}, dependsOn: [] }]);
+      await store.putResource("s", { urn: "volume.w", kind: "volume", name: "w", id: "2", inputs: {}, outputs: {}, dependsOn: [], options: { protect: true } });
+      expect((await store.load("s")).resources[1].options).toEqual({ protect: true });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a file that is not a database as STATE_CORRUPT, naming it", async () => {
     const path = freshPath();
     writeFileSync(path, "this is not sqlite, just some text that is long enough to have a header ".repeat(20));
