@@ -36,7 +36,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("reg
     proxy = new CountingProxy(18401, { host: "127.0.0.1", port: 18400 });
     await proxy.start();
     buildLayout(work, "one", "first");
-    buildLayout(work, "two", "second");
+    buildLayout(work, "two", "second", "one");
     addPlatformIndex(work, "multi", "one", "two");
     push(work, "one", `${registry.host}/test/app:1`);
     push(work, "multi", `${registry.host}/test/multi:1`, true);
@@ -94,7 +94,8 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("reg
     const after = await pullImage(store, `${proxy.host}/test/moving:1`);
     expect(after.manifestDigest).not.toBe(before.manifestDigest);
     expect(after.image.config.Env).toContain("MARK=second");
-    // The busybox layer is shared: only the config and the marker layer travel.
+    // Only the config and the layers the first image did not have travel.
+    expect(after.image.layers.slice(0, 2)).toEqual(before.image.layers);
     expect(proxy.count(/^GET \/v2\/test\/moving\/blobs\//)).toBe(2);
   });
 
@@ -106,6 +107,23 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("reg
     expect(arm.image.config.Env).toContain("MARK=second");
     await expect(pullImage(store, `${registry.host}/test/multi:1`, { platform: { os: "linux", architecture: "s390x" } }))
       .rejects.toMatchObject({ code: "IMAGE_NO_MATCHING_PLATFORM" });
+  });
+
+  it("a download cut mid-blob resumes with Range; without Range support it fails and stores nothing", async () => {
+    const ref = `${proxy.host}/test/app:1`;
+    const store = fresh();
+    proxy.requests.length = 0;
+    proxy.faults = { cutBlobsAfter: 1000, cutCount: 1, stripRange: false };
+    const result = await pullImage(store, ref, { concurrency: 1, backoffMs: 10 });
+    expect(result.downloaded).toBe(true);
+    expect(proxy.requests.filter((line) => line.endsWith("bytes=1000-")), proxy.requests.join("\n")).toHaveLength(1);
+
+    const other = fresh();
+    proxy.faults = { cutBlobsAfter: 1000, cutCount: 1, stripRange: true };
+    await expect(pullImage(other, ref, { concurrency: 1, backoffMs: 10 })).rejects.toMatchObject({ code: "REGISTRY_ERROR" });
+    expect(other.listImages()).toEqual([]);
+    expect(other.blobs.list()).toEqual([]);
+    proxy.faults = { cutBlobsAfter: 0, cutCount: 0, stripRange: false };
   });
 
   it("an unknown repository is IMAGE_NOT_FOUND and leaves the store empty", async () => {

@@ -48,6 +48,7 @@ export class RegistryClient {
       try {
         response = await this.authorized(url, headers);
       } catch (cause) {
+        if (cause instanceof RuntimeError) throw cause; // an auth refusal, not a network blip
         if (attempt >= this.attempts) throw new RuntimeError("REGISTRY_UNREACHABLE", `GET ${url}: ${(cause as Error).message}`, { cause });
         await this.backoff(attempt);
         continue;

@@ -83,6 +83,10 @@ export async function pullImage(store: ImageStore, refText: string, options: Pul
     // Every blob is local now: unpack in order from the store.
     const image = await loadImage(store, storeBlobSource(store.blobs), manifest, names);
     return { image, manifestDigest: fetched.digest, downloaded: true };
+  } catch (error) {
+    pin.release();
+    store.prune(); // blobs this failed pull brought that no image uses
+    throw error;
   } finally {
     pin.release();
   }
