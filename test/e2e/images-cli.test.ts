@@ -1,0 +1,69 @@
+/**
+ * `cinfra images` through the real CLI against Debian's docker-registry on 127.0.0.1:18408:
+ * pull, pull again (up to date), ls (text and --json), rm, prune.
+ */
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
+import { TempRoots } from "../fixtures/images/store-fixture.js";
+import { buildLayout, push } from "../fixtures/registry/oci-fixture.js";
+import { RegistryServer } from "../fixtures/registry/registry-server.js";
+
+const has = (tool: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cinfra images", () => {
+  const temp = new TempRoots();
+  let box: Sandbox;
+  let registry: RegistryServer;
+  let ref: string;
+
+  beforeAll(async () => {
+    box = sandbox();
+    registry = new RegistryServer(temp.make("regsrv"), 18408);
+    await registry.start();
+    const work = temp.make("cli");
+    buildLayout(work, "one", "first");
+    ref = `${registry.host}/cli/app:1`;
+    push(work, "one", ref);
+  }, 120_000);
+
+  afterAll(async () => {
+    await registry?.stop();
+    temp.cleanup();
+    if (box) rmSync(box.dir, { recursive: true, force: true });
+  });
+
+  it("pulls, is up to date the second time, lists, removes and prunes", () => {
+    const pulled = cinfra(box, "images", "pull", ref);
+    expect(pulled.stderr).toBe("");
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toMatch(/2 of 2 layers to fetch/);
+    expect(pulled.stdout).toMatch(/^pulled: .* -> image sha256:[0-9a-f]{64}$/m);
+
+    const again = cinfra(box, "images", "pull", ref);
+    expect(again.stdout).toMatch(/^up to date: /m);
+
+    const listed = JSON.parse(cinfra(box, "images", "ls", "--json").stdout) as Array<{ id: string; names: string[]; layers: number }>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ names: [ref], layers: 2 });
+    expect(cinfra(box, "images", "ls").stdout).toContain(ref);
+
+    const missing = cinfra(box, "images", "rm", "sha256:ffffffffffff");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no image/);
+
+    const removed = cinfra(box, "images", "rm", listed[0].id.slice(7, 19));
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/removed sha256:[0-9a-f]{64} \(2 layers/);
+    expect(JSON.parse(cinfra(box, "images", "ls", "--json").stdout)).toEqual([]);
+    expect(cinfra(box, "images", "prune").stdout).toMatch(/^pruned 0 layers, 0 blobs$/m);
+  });
+});
