@@ -3,7 +3,8 @@
  * pull, pull again (up to date), ls (text and --json), rm, prune.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
@@ -36,6 +37,8 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cin
   }, 120_000);
 
   afterAll(async () => {
+    if (box) cinfra(box, "destroy", "--stack", "pulled", "--yes");
+    if (box) rmSync(box.runRoot, { recursive: true, force: true });
     await registry?.stop();
     temp.cleanup();
     if (box) rmSync(box.dir, { recursive: true, force: true });
@@ -65,5 +68,28 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cin
     expect(removed.stdout).toMatch(/removed sha256:[0-9a-f]{64} \(2 layers/);
     expect(JSON.parse(cinfra(box, "images", "ls", "--json").stdout)).toEqual([]);
     expect(cinfra(box, "images", "prune").stdout).toMatch(/^pruned 0 layers, 0 blobs$/m);
+  });
+
+  it("an unchanged stack over an unchanged image plans no changes: after apply, after a re-pull, with --refresh", () => {
+    const stack = join(box.dir, "pulled.ts");
+    writeFileSync(stack, `import { Container, Image } from "cinfra";
+const image = new Image("app", { ref: "${ref}" });
+new Container("reader", { image, command: ["sleep", "3600"], init: true });
+`);
+    const plan = (...extra: string[]) => cinfra(box, "plan", stack, "--stack", "pulled", "--detailed-exitcode", ...extra);
+    const applied = cinfra(box, "apply", stack, "--stack", "pulled", "--yes");
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(plan().code).toBe(0);
+    expect(cinfra(box, "images", "pull", ref).stdout).toMatch(/^up to date: /m);
+    expect(plan().code).toBe(0);
+    const refreshed = plan("--refresh");
+    expect(refreshed.stdout + refreshed.stderr).not.toMatch(/image\.app.*~|replace/);
+    expect(refreshed.code).toBe(0);
+    // The container holds the image: rm refuses it.
+    const id = (JSON.parse(cinfra(box, "images", "ls", "--json").stdout) as Array<{ id: string }>)[0].id;
+    const refused = cinfra(box, "images", "rm", id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/in use/);
   });
 });
