@@ -1,4 +1,5 @@
-/** `cinfra images ls | pull | rm | prune`: the image store under the runtime's lib root. */
+/** `cinfra images ls | pull | load | import | rm | prune`: the image store under the runtime's lib root. */
+import { statSync } from "node:fs";
 import { CinfraError } from "../../core/errors.js";
 import { defaultRuntimeConfig } from "../../provider/linux/config.js";
 import { openImageStore, type ImageRecord, type ImageStore } from "../../provider/linux/images/index.js";
@@ -52,5 +53,30 @@ export async function imagesRm(key: string): Promise<number> {
 export async function imagesPrune(): Promise<number> {
   const pruned = store().prune();
   process.stdout.write(`pruned ${pruned.layers.length} layers, ${pruned.blobs.length} blobs\n`);
+  return EXIT.ok;
+}
+
+/** An OCI layout (directory or tar) or a `docker save` archive. */
+export async function imagesLoad(path: string): Promise<number> {
+  const images = store();
+  let records: ImageRecord[];
+  if (statSync(path).isDirectory()) {
+    records = await images.loadOciLayout(path);
+  } else {
+    try {
+      records = await images.loadOciLayout(path);
+    } catch (error) {
+      if (!(error instanceof CinfraError && error.code === "ARCHIVE_INVALID" && /not an OCI image layout/.test(error.message))) throw error;
+      records = await images.loadDockerArchive(path);
+    }
+  }
+  for (const record of records) process.stdout.write(`loaded ${record.id}${record.names.length ? ` (${record.names.join(", ")})` : ""}\n`);
+  return EXIT.ok;
+}
+
+/** A rootfs directory or tarball as a one-layer image, like `docker import`. */
+export async function imagesImport(path: string): Promise<number> {
+  const record = await store().importRootfs(path);
+  process.stdout.write(`imported ${record.id}\n`);
   return EXIT.ok;
 }

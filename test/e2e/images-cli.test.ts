@@ -25,12 +25,13 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cin
   let box: Sandbox;
   let registry: RegistryServer;
   let ref: string;
+  let work: string;
 
   beforeAll(async () => {
     box = sandbox();
     registry = new RegistryServer(temp.make("regsrv"), 18408);
     await registry.start();
-    const work = temp.make("cli");
+    work = temp.make("cli");
     buildLayout(work, "one", "first");
     ref = `${registry.host}/cli/app:1`;
     push(work, "one", ref);
@@ -68,6 +69,21 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cin
     expect(removed.stdout).toMatch(/removed sha256:[0-9a-f]{64} \(2 layers/);
     expect(JSON.parse(cinfra(box, "images", "ls", "--json").stdout)).toEqual([]);
     expect(cinfra(box, "images", "prune").stdout).toMatch(/^pruned 0 layers, 0 blobs$/m);
+  });
+
+  it("loads an OCI layout and a docker-save archive, imports a rootfs", () => {
+    execFileSync("skopeo", ["copy", "oci:layout:one", `docker-archive:${join(work, "save.tar")}:cli/app:1`], { cwd: work, stdio: "ignore" });
+    const fromLayout = cinfra(box, "images", "load", join(work, "layout"));
+    expect(fromLayout.code).toBe(0);
+    const id = /loaded (sha256:[0-9a-f]{64})/.exec(fromLayout.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(cinfra(box, "images", "load", join(work, "save.tar")).stdout).toContain(`loaded ${id}`);
+    const imported = cinfra(box, "images", "import", join(work, "b-one/rootfs"));
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^imported sha256:[0-9a-f]{64}$/m);
+    const removed = cinfra(box, "images", "rm", String(id));
+    expect(removed.code).toBe(0);
+    expect(cinfra(box, "images", "rm", /imported (\S+)/.exec(imported.stdout)?.[1] ?? "").code).toBe(0);
   });
 
   it("an unchanged stack over an unchanged image plans no changes: after apply, after a re-pull, with --refresh", () => {
