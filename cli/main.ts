@@ -12,6 +12,7 @@ import { inspectCommand, topCommand } from "./commands/inspect.js";
 import { copyCommand, exportCommand } from "./commands/copy.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
+import { registerImagesCommands } from "./commands/register-images.js";
 import type { Runner } from "./runner.js";
 import { parseDuration } from "./duration.js";
 
@@ -99,6 +100,7 @@ export function buildProgram(run: Runner): Command {
 
   registerDriftCommands(program, run, globals);
   registerStateCommands(program, run, globals);
+  registerImagesCommands(program, run);
   return program;
 }
 

@@ -11,7 +11,7 @@ command -v python3 >/dev/null || need+=(python3)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
-command -v dockerd >/dev/null && command -v docker-compose >/dev/null || need+=(docker.io docker-compose) # bench/compose.mjs only
+for tool in docker-registry skopeo umoci zstd; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"

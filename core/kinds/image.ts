@@ -1,4 +1,5 @@
-import { ABSOLUTE_PATH, record, string, stringArray, stringMap } from "../model/check.js";
+import { ValidationError } from "../errors.js";
+import { ABSOLUTE_PATH, oneOf, record, string, stringArray, stringMap } from "../model/check.js";
 import type { Props } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
 
@@ -17,16 +18,34 @@ function normalizeConfig(raw: unknown, path: string): Props {
   return out;
 }
 
+/** Where an image comes from: exactly one of these. */
+const SOURCES = ["rootfs", "ref", "ociLayout", "archive"] as const;
+const REF = { re: /^[^\s]+$/, what: "an image reference (host[:port]/repo[:tag][@sha256:...])" };
+
 export const imageSchema: KindSchema = {
   kind: "image",
   normalize(raw, path) {
-    const props = record(raw, path, ["rootfs", "config"]);
+    const props = record(raw, path, [...SOURCES, "config", "pullPolicy"]);
+    const given = SOURCES.filter((key) => props[key] !== undefined);
+    if (given.length !== 1) {
+      const why = given.length === 0 ? "none is given" : `${given.join(" and ")} are given`;
+      throw new ValidationError(path, `an image needs exactly one source of ${SOURCES.join(", ")}; ${why}`);
+    }
+    const source = given[0];
     const out: Props = {};
-    // The SDK resolves a relative rootfs against the stack file's directory before validation.
-    out.rootfs = string(props.rootfs, `${path}.rootfs`, ABSOLUTE_PATH);
-    if (props.config !== undefined) out.config = normalizeConfig(props.config, `${path}.config`);
+    // The SDK resolves relative paths against the stack file's directory before validation.
+    if (source === "ref") out.ref = string(props.ref, `${path}.ref`, REF);
+    else out[source] = string(props[source], `${path}.${source}`, ABSOLUTE_PATH);
+    if (props.pullPolicy !== undefined) {
+      if (source !== "ref") throw new ValidationError(`${path}.pullPolicy`, "applies only to an image with ref");
+      out.pullPolicy = oneOf(props.pullPolicy, `${path}.pullPolicy`, ["missing", "always"]);
+    }
+    if (props.config !== undefined) {
+      if (source !== "rootfs") throw new ValidationError(`${path}.config`, "applies only to a rootfs import (other images carry their config)");
+      out.config = normalizeConfig(props.config, `${path}.config`);
+    }
     return out;
   },
-  updatable: [],
-  outputs: ["id", "layers", "env", "cmd", "entrypoint", "workdir", "user"],
+  updatable: ["pullPolicy"],
+  outputs: ["id", "digest", "layers", "env", "cmd", "entrypoint", "workdir", "user"],
 };

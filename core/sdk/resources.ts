@@ -66,8 +66,11 @@ function collectRefs(value: unknown, into: Set<Urn>): void {
 export class Image extends Resource {
   constructor(name: string, args: ImageArgs, opts?: ResourceOptions) {
     const base = activeCollection().baseDir;
-    const rootfs = typeof args?.rootfs === "string" && !isAbsolute(args.rootfs) ? resolve(base, args.rootfs) : args?.rootfs;
-    super("image", name, args && typeof args === "object" ? { ...args, rootfs } : args, opts);
+    const local = (path: string | undefined) => (typeof path === "string" && !isAbsolute(path) ? resolve(base, path) : path);
+    const paths = args && typeof args === "object"
+      ? Object.fromEntries((["rootfs", "ociLayout", "archive"] as const).filter((key) => args[key] !== undefined).map((key) => [key, local(args[key])]))
+      : {};
+    super("image", name, args && typeof args === "object" ? { ...args, ...paths } : args, opts);
   }
 }
 

@@ -29,11 +29,20 @@ export interface ImageConfigArgs {
   user?: string;
 }
 
+/** Exactly one source: rootfs, ref, ociLayout or archive (paths relative to the stack file). */
 export interface ImageArgs {
-  /** A root filesystem directory (or .tar/.tar.gz), relative to the stack file, imported as one layer. */
-  rootfs: string;
-  /** Defaults for containers of this image (like `docker import --change`). */
+  /** A root filesystem directory (or .tar/.tar.gz), imported as one layer. */
+  rootfs?: string;
+  /** Defaults for containers of a rootfs image (like `docker import --change`). */
   config?: ImageConfigArgs;
+  /** A registry reference, "host[:port]/repo[:tag]" or "...@sha256:...". */
+  ref?: string;
+  /** "missing" (default): pull when the store lacks the resolved image; "always": pull on every create. */
+  pullPolicy?: "missing" | "always";
+  /** An OCI image layout directory or tar holding one image for this platform. */
+  ociLayout?: string;
+  /** A `docker save` archive holding one image. */
+  archive?: string;
 }
 
 export interface VolumeArgs {

@@ -1,14 +1,21 @@
 /**
- * Image resources: a rootfs directory or tarball imported into the content-addressed store (one
- * layer, deterministic, so the same files give the same image id). The resource holds a reference
- * on the image; destroying it removes the image only when nothing else (stack or container) uses it.
+ * Image resources: from a registry `ref`, an OCI layout, a `docker save` archive, or a rootfs
+ * directory or tarball imported as one deterministic layer. The resource holds a reference on the
+ * image; destroying it removes the image only when nothing else (stack or container) uses it.
+ * `digest` (outputs) is the manifest digest a ref resolved to, else the image id.
  */
 import type { KindOperations } from "../../../core/runtime.js";
 import type { Props } from "../../../core/model/types.js";
+import { RuntimeError } from "../../../core/errors.js";
 import type { ImageRecord, ImageStore } from "../images/index.js";
+import { formatReference, parseReference, pullImage } from "../images/registry/index.js";
 
 interface ImageInputs {
-  rootfs: string;
+  rootfs?: string;
+  ref?: string;
+  pullPolicy?: "missing" | "always";
+  ociLayout?: string;
+  archive?: string;
   config?: { env?: Record<string, string>; cmd?: string[]; entrypoint?: string[]; workdir?: string; user?: string };
 }
 
@@ -30,16 +37,9 @@ export function imageOperations(images: ImageStore): KindOperations {
   return {
     async create(ctx, req) {
       const inputs = req.props as unknown as ImageInputs;
-      ctx.progress(`importing ${inputs.rootfs}`);
-      const record = await images.importRootfs(inputs.rootfs, {
-        Env: inputs.config?.env && Object.entries(inputs.config.env).map(([k, v]) => `${k}=${v}`),
-        Cmd: inputs.config?.cmd,
-        Entrypoint: inputs.config?.entrypoint,
-        WorkingDir: inputs.config?.workdir,
-        User: inputs.config?.user,
-      });
+      const { record, digest } = await acquire(images, inputs, ctx.progress);
       images.markInUse(record.id, holderOf(ctx.stack, req.name));
-      return { id: record.id, outputs: imageOutputs(record) };
+      return { id: record.id, outputs: { ...imageOutputs(record), digest } };
     },
     async update(_ctx, prior) {
       return prior.outputs;
@@ -53,7 +53,44 @@ export function imageOperations(images: ImageStore): KindOperations {
     },
     async read(_ctx, prior) {
       const record = images.getImage(prior.id);
-      return record ? { id: record.id, props: prior.inputs, outputs: imageOutputs(record) } : null;
+      return record ? { id: record.id, props: prior.inputs, outputs: { ...imageOutputs(record), digest: prior.outputs.digest ?? record.id } } : null;
     },
   };
+}
+
+async function acquire(images: ImageStore, inputs: ImageInputs, progress: (message: string) => void): Promise<{ record: ImageRecord; digest: string }> {
+  if (inputs.ref !== undefined) {
+    const ref = parseReference(inputs.ref, "ref");
+    const name = formatReference(ref);
+    // A digest pins the content: with "missing", an image stored under that name needs no registry at all.
+    // A tag is always asked of the registry (one manifest request when the image is present) so a moved tag is seen.
+    const pinned = ref.digest && `${ref.registry}/${ref.repository}@${ref.digest}`;
+    const local = pinned && inputs.pullPolicy !== "always" && images.listImages().find((image) => image.names.includes(pinned));
+    if (local && ref.digest) return { record: local, digest: ref.digest };
+    progress(`pulling ${name}`);
+    const pulled = await pullImage(images, inputs.ref, {
+      onProgress: (event) => { if (event.kind === "resolved") progress(`${event.manifestDigest}: ${event.missing}/${event.layers} layers to fetch`); },
+    });
+    return { record: pulled.image, digest: pulled.manifestDigest };
+  }
+  if (inputs.ociLayout !== undefined || inputs.archive !== undefined) {
+    const path = (inputs.ociLayout ?? inputs.archive) as string;
+    progress(`loading ${path}`);
+    const records = inputs.ociLayout !== undefined ? await images.loadOciLayout(path) : await images.loadDockerArchive(path);
+    const ids = [...new Set(records.map((r) => r.id))];
+    if (ids.length !== 1) {
+      throw new RuntimeError("IMAGE_SOURCE", `${path} holds ${ids.length} images for this platform; an Image resource takes exactly one`);
+    }
+    return { record: records[0], digest: records[0].id };
+  }
+  const rootfs = inputs.rootfs as string;
+  progress(`importing ${rootfs}`);
+  const record = await images.importRootfs(rootfs, {
+    Env: inputs.config?.env && Object.entries(inputs.config.env).map(([k, v]) => `${k}=${v}`),
+    Cmd: inputs.config?.cmd,
+    Entrypoint: inputs.config?.entrypoint,
+    WorkingDir: inputs.config?.workdir,
+    User: inputs.config?.user,
+  });
+  return { record, digest: record.id };
 }

@@ -1,0 +1,25 @@
+import type { Command } from "commander";
+import type { Runner } from "../runner.js";
+import { imagesImport, imagesLoad, imagesLs, imagesPrune, imagesPull, imagesRm } from "./images-commands.js";
+
+/** `cinfra images …`: the local image store. */
+export function registerImagesCommands(program: Command, run: Runner): void {
+  const images = program.command("images").description("the local image store: list, pull, load, import, remove, prune");
+  images.command("ls").description("list stored images").option("--json", "machine-readable output")
+    .action((opts) => run(imagesLs(opts)));
+  images.command("pull").argument("<ref>", "host[:port]/repo[:tag] or ...@sha256:...")
+    .description("pull an image from a registry (http only for 127.0.0.1/localhost)")
+    .option("--platform <os/arch[/variant]>", "platform to select from a multi-platform image (default linux/<this machine>)")
+    .action((ref: string, opts) => run(imagesPull(ref, opts)));
+  images.command("load").argument("<path>", "OCI image layout (directory or tar) or docker-save archive")
+    .description("load the images of an archive for this platform")
+    .action((path: string) => run(imagesLoad(path)));
+  images.command("import").argument("<path>", "rootfs directory or tarball (.tar, .tar.gz, .tar.zst)")
+    .description("import a root filesystem as a one-layer image, like docker import")
+    .action((path: string) => run(imagesImport(path)));
+  images.command("rm").argument("<image>", "image id, id prefix or name")
+    .description("remove an image no container or Image resource uses, and the layers only it used")
+    .action((key: string) => run(imagesRm(key)));
+  images.command("prune").description("remove layers and blobs no image uses")
+    .action(() => run(imagesPrune()));
+}
