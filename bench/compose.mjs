@@ -4,7 +4,8 @@
 // dockerd here is our OWN, isolated from the host: temp data/exec roots and pidfile, its own socket, no
 // iptables, no bridge, containers under a cgroup parent named cinfra<tag>; it is stopped by pid at the end
 // and its files and cgroups removed. Every container uses network_mode none (cinfra: network "none").
-// Usage: node bench/compose.mjs [--runs 3]   (root; needs the built CLI: node scripts/build.mjs)
+// Usage: node bench/compose.mjs [--runs 3]   (root; needs the built CLI: node scripts/build.mjs, and
+//   `apt-get install -y docker.io docker-compose`, kept out of setup.sh so no daemon lands on a user's machine)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
