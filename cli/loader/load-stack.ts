@@ -15,6 +15,8 @@ import { typecheckStack } from "./typecheck.js";
 import { collectAsync } from "../../core/sdk/registry.js";
 import { setStackConfig, type StackConfigValues } from "../../core/config/stack-config.js";
 
+import { resolveImageTags } from "./resolve-image-tags.js";
+
 const SDK_KEY = Symbol.for("cinfra.sdk");
 
 export interface LoadedStack {
@@ -63,6 +65,7 @@ export async function loadStack(path: string, config?: StackConfigValues): Promi
   // After the program ran: its own validation errors name the property path, which reads better than
   // the type error behind them; what only types catch is reported here, before anything is planned.
   await typecheckStack(file);
+  await resolveImageTags(collection.resources);
   return { file, resources: collection.resources };
 }
 

@@ -20,12 +20,13 @@ function normalizeConfig(raw: unknown, path: string): Props {
 
 /** Where an image comes from: exactly one of these. */
 const SOURCES = ["rootfs", "ref", "ociLayout", "archive"] as const;
+const DIGEST = { re: /^sha256:[0-9a-f]{64}$/, what: "a digest (sha256:<64 hex>)" };
 const REF = { re: /^[^\s]+$/, what: "an image reference (host[:port]/repo[:tag][@sha256:...])" };
 
 export const imageSchema: KindSchema = {
   kind: "image",
   normalize(raw, path) {
-    const props = record(raw, path, [...SOURCES, "config", "pullPolicy"]);
+    const props = record(raw, path, [...SOURCES, "config", "pullPolicy", "digest"]);
     const given = SOURCES.filter((key) => props[key] !== undefined);
     if (given.length !== 1) {
       const why = given.length === 0 ? "none is given" : `${given.join(" and ")} are given`;
@@ -39,6 +40,10 @@ export const imageSchema: KindSchema = {
     if (props.pullPolicy !== undefined) {
       if (source !== "ref") throw new ValidationError(`${path}.pullPolicy`, "applies only to an image with ref");
       out.pullPolicy = oneOf(props.pullPolicy, `${path}.pullPolicy`, ["missing", "always"]);
+    }
+    if (props.digest !== undefined) {
+      if (source !== "ref" || (out.ref as string).includes("@")) throw new ValidationError(`${path}.digest`, "applies only to an image with a tag ref (a ref@digest pins itself)");
+      out.digest = string(props.digest, `${path}.digest`, DIGEST);
     }
     if (props.config !== undefined) {
       if (source !== "rootfs") throw new ValidationError(`${path}.config`, "applies only to a rootfs import (other images carry their config)");

@@ -37,8 +37,13 @@ export interface ImageArgs {
   config?: ImageConfigArgs;
   /** A registry reference, "host[:port]/repo[:tag]" or "...@sha256:...". */
   ref?: string;
-  /** "missing" (default): pull when the store lacks the resolved image; "always": pull on every create. */
+  /**
+   * "missing" (default): the image pulled first stays until the Image is replaced; "always": every plan asks
+   * the registry what the tag points to now and records it as `digest`, so a moved tag is a planned replace.
+   */
   pullPolicy?: "missing" | "always";
+  /** The manifest digest a tag ref resolves to; filled in at plan time with pullPolicy "always", or declared to pin. */
+  digest?: string;
   /** An OCI image layout directory or tar holding one image for this platform. */
   ociLayout?: string;
   /** A `docker save` archive holding one image. */

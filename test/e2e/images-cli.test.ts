@@ -1,6 +1,6 @@
 /**
  * `cinfra images` through the real CLI against Debian's docker-registry on 127.0.0.1:18408:
- * pull, pull again (up to date), ls (text and --json), rm, prune.
+ * pull, pull again (up to date), ls (text and --json), rm, prune; a stack over a tag that moves.
  */
 import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -107,5 +107,31 @@ new Container("reader", { image, command: ["sleep", "3600"], init: true });
     const refused = cinfra(box, "images", "rm", id);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/in use/);
+  });
+
+  it("a tag moved in the registry plans as the image's replacement (pullPolicy always), then settles", () => {
+    const moving = `${registry.host}/cli/moving:1`;
+    buildLayout(work, "first-build", "first");
+    push(work, "first-build", moving);
+    const stack = join(box.dir, "moving.ts");
+    writeFileSync(stack, `import { Container, Image } from "cinfra";
+const image = new Image("app", { ref: "${moving}", pullPolicy: "always" });
+new Container("reader", { image, command: ["sleep", "3600"], init: true });
+`);
+    const plan = () => cinfra(box, "plan", stack, "--stack", "moving", "--detailed-exitcode");
+    expect(cinfra(box, "apply", stack, "--stack", "moving", "--yes").code).toBe(0);
+    expect(plan().code).toBe(0);
+
+    buildLayout(work, "second-build", "second", "first-build");
+    push(work, "second-build", moving);
+    const moved = plan();
+    expect(moved.code).toBe(2);
+    expect(moved.stdout).toMatch(/image\.app must be replaced/);
+    expect(moved.stdout).toMatch(/~ digest += "sha256:[0-9a-f]{64}" -> "sha256:[0-9a-f]{64}" # forces replacement/);
+    expect(moved.stdout).toMatch(/container\.reader must be replaced/);
+    expect(cinfra(box, "apply", stack, "--stack", "moving", "--yes").code).toBe(0);
+    expect(cinfra(box, "exec", "--stack", "moving", "reader", "--", "cat", "/etc/marker").stdout).toBe("second");
+    expect(plan().code).toBe(0);
+    expect(cinfra(box, "destroy", stack, "--stack", "moving", "--yes").code).toBe(0);
   });
 });

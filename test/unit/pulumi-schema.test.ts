@@ -56,6 +56,8 @@ const FULL: Record<Kind, WireObject> = {
   },
 };
 
+const REF_IMAGE_KEYS = ["ref", "pullPolicy", "digest"];
+
 function deref(spec: PropertySpec): Record<string, PropertySpec> | undefined {
   return spec.$ref ? PACKAGE_SCHEMA.types[spec.$ref.replace("#/types/", "")]?.properties : undefined;
 }
@@ -112,9 +114,17 @@ describe("schema.json against the core resource definitions", () => {
     const full = FULL[kind];
     expect(toPulumiShape(normalizeInputs(kind, full))).toEqual(full);
     const inputs = resourceSpec(kind).inputProperties;
-    const missing = Object.keys(inputs).filter((k) => !(k in full) && !(kind === "container" && k === "network"));
+    // Exclusive alternatives cannot all sit in one value: an image has exactly one source (the ref one is probed below).
+    const alternatives = kind === "image" ? REF_IMAGE_KEYS : kind === "container" ? ["network"] : [];
+    const missing = Object.keys(inputs).filter((k) => !(k in full) && !alternatives.includes(k) && !(kind === "image" && ["ociLayout", "archive"].includes(k)));
     expect(missing).toEqual([]);
     expect(Object.entries(full).flatMap(([k, v]) => misfits(v, inputs[k], k))).toEqual([]);
+  });
+
+  it("image: a registry ref with its policy and digest passes normalize unchanged", () => {
+    const ref = { ref: "127.0.0.1:5000/app:1", pullPolicy: "always", digest: `sha256:${"a".repeat(64)}` };
+    expect(toPulumiShape(normalizeInputs("image", ref))).toEqual(ref);
+    expect(Object.keys(ref)).toEqual(REF_IMAGE_KEYS);
   });
 
   it.each(KINDS)("%s: willReplaceOnChanges exactly where the core forces replacement", (kind) => {

@@ -14,6 +14,7 @@ interface ImageInputs {
   rootfs?: string;
   ref?: string;
   pullPolicy?: "missing" | "always";
+  digest?: string;
   ociLayout?: string;
   archive?: string;
   config?: { env?: Record<string, string>; cmd?: string[]; entrypoint?: string[]; workdir?: string; user?: string };
@@ -68,7 +69,8 @@ async function acquire(images: ImageStore, inputs: ImageInputs, progress: (messa
     const local = pinned && inputs.pullPolicy !== "always" && images.listImages().find((image) => image.names.includes(pinned));
     if (local && ref.digest) return { record: local, digest: ref.digest };
     progress(`pulling ${name}`);
-    const pulled = await pullImage(images, inputs.ref, {
+    // The plan resolved the tag to `digest`: pull exactly that, named by the tag as well.
+    const pulled = await pullImage(images, inputs.digest ? `${inputs.ref}@${inputs.digest}` : inputs.ref, {
       onProgress: (event) => { if (event.kind === "resolved") progress(`${event.manifestDigest}: ${event.missing}/${event.layers} layers to fetch`); },
     });
     return { record: pulled.image, digest: pulled.manifestDigest };

@@ -1,16 +1,26 @@
 // Generated from provider/pulumi/schema.json by provider/pulumi/codegen/generate-sdk.ts: do not edit.
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../../../core/errors.js";
 import type * as types from "./types.js";
 
 /** The arguments of a Image. */
 export interface ImageArgs {
   /** Absolute path of a root filesystem directory (or .tar/.tar.gz). */
-  rootfs: pulumi.Input<string>;
+  rootfs?: pulumi.Input<string>;
+  /** Container defaults of a rootfs import. */
   config?: pulumi.Input<types.ImageConfigArgs>;
+  /** A registry reference, host[:port]/repo[:tag][@sha256:...]. */
+  ref?: pulumi.Input<string>;
+  /** "missing" (default) or "always" (every plan resolves the tag into digest). */
+  pullPolicy?: pulumi.Input<string>;
+  /** The manifest digest a tag ref resolves to (pins it). */
+  digest?: pulumi.Input<string>;
+  /** Absolute path of an OCI image layout directory or tar. */
+  ociLayout?: pulumi.Input<string>;
+  /** Absolute path of a docker save archive. */
+  archive?: pulumi.Input<string>;
 }
 
-/** A root filesystem directory or tarball imported as a one-layer image. */
+/** An image: exactly one of rootfs (imported as one layer), ref (registry pull), ociLayout or archive (docker save). */
 export class Image extends pulumi.CustomResource {
   /** @internal */
   static readonly __pulumiType = "cinfra:index:Image";
@@ -25,8 +35,19 @@ export class Image extends pulumi.CustomResource {
   }
 
   /** Absolute path of a root filesystem directory (or .tar/.tar.gz). */
-  declare public readonly rootfs: pulumi.Output<string>;
+  declare public readonly rootfs: pulumi.Output<string | undefined>;
+  /** Container defaults of a rootfs import. */
   declare public readonly config: pulumi.Output<types.ImageConfig | undefined>;
+  /** A registry reference, host[:port]/repo[:tag][@sha256:...]. */
+  declare public readonly ref: pulumi.Output<string | undefined>;
+  /** "missing" (default) or "always" (every plan resolves the tag into digest). */
+  declare public readonly pullPolicy: pulumi.Output<string | undefined>;
+  /** Manifest digest of a ref, else the image id. */
+  declare public readonly digest: pulumi.Output<string | undefined>;
+  /** Absolute path of an OCI image layout directory or tar. */
+  declare public readonly ociLayout: pulumi.Output<string | undefined>;
+  /** Absolute path of a docker save archive. */
+  declare public readonly archive: pulumi.Output<string | undefined>;
   /** Chain IDs, bottom layer first. */
   declare public readonly layers: pulumi.Output<string[]>;
   /** Effective image Env. */
@@ -36,15 +57,17 @@ export class Image extends pulumi.CustomResource {
   declare public readonly workdir: pulumi.Output<string | undefined>;
   declare public readonly user: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: ImageArgs, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args?: ImageArgs, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: ImageArgs | undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args?: ImageArgs, opts: pulumi.CustomResourceOptions = {}) {
-    if (opts.id === undefined) {
-      if (args?.rootfs === undefined) throw new ValidationError(`image.${name}.rootfs`, "is required");
-    }
     const inputs: pulumi.Inputs = {
       rootfs: args?.rootfs,
       config: args?.config,
+      ref: args?.ref,
+      pullPolicy: args?.pullPolicy,
+      digest: args?.digest,
+      ociLayout: args?.ociLayout,
+      archive: args?.archive,
       layers: undefined,
       env: undefined,
       cmd: undefined,

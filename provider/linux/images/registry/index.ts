@@ -4,3 +4,4 @@ export { parseReference, formatReference, registryBaseUrl, type ImageReference }
 export { RegistryClient, type ClientOptions } from "./client.js";
 export { credentialsFor, type Credentials } from "./auth.js";
 export { parsePlatform, formatPlatform, defaultPlatform, type Platform } from "./platform.js";
+export { resolveTag } from "./resolve.js";
