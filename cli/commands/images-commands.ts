@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { CinfraError } from "../../core/errors.js";
 import { defaultRuntimeConfig } from "../../provider/linux/config.js";
-import { openImageStore, type ImageRecord, type ImageStore } from "../../provider/linux/images/index.js";
+import { openImageStore, saveOciArchive, type ImageRecord, type ImageStore } from "../../provider/linux/images/index.js";
 import { parsePlatform, pullImage } from "../../provider/linux/images/registry/index.js";
 import { EXIT } from "../exit-codes.js";
 
@@ -47,6 +47,15 @@ export async function imagesRm(key: string): Promise<number> {
   const image = findImage(images, key);
   const pruned = images.removeImage(image.id); // refuses an image a container or Image resource holds
   process.stdout.write(`removed ${image.id} (${pruned.layers.length} layers, ${pruned.blobs.length} blobs freed)\n`);
+  return EXIT.ok;
+}
+
+/** An OCI archive of one image (`docker save`'s counterpart; `images load` and skopeo read it back). */
+export async function imagesSave(key: string, flags: { output: string }): Promise<number> {
+  const images = store();
+  const image = findImage(images, key);
+  await saveOciArchive(images, image, flags.output, image.names.includes(key) ? key : undefined);
+  process.stdout.write(`saved ${image.id} to ${flags.output}\n`);
   return EXIT.ok;
 }
 

@@ -134,4 +134,27 @@ new Container("reader", { image, command: ["sleep", "3600"], init: true });
     expect(plan().code).toBe(0);
     expect(cinfra(box, "destroy", stack, "--stack", "moving", "--yes").code).toBe(0);
   });
+
+  it("saves an OCI archive that skopeo and umoci read and that loads back as the same image", () => {
+    expect(cinfra(box, "images", "pull", ref).code).toBe(0);
+    const archive = join(work, "saved.tar");
+    const saved = cinfra(box, "images", "save", ref, "-o", archive);
+    expect(saved.stderr).toBe("");
+    const id = /saved (sha256:[0-9a-f]{64})/.exec(saved.stdout)?.[1];
+    expect(id).toBeDefined();
+    const inspected = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", `oci-archive:${archive}`], { encoding: "utf8" })) as { config: { digest: string }; layers: unknown[] };
+    expect(inspected.config.digest).toBe(id);
+    expect(inspected.layers).toHaveLength(2);
+    execFileSync("skopeo", ["copy", `oci-archive:${archive}`, `oci:${join(work, "resaved")}:copy`], { stdio: "ignore" });
+    execFileSync("umoci", ["unpack", "--image", `${join(work, "resaved")}:copy`, join(work, "resaved-bundle")], { stdio: "ignore" });
+    expect(execFileSync("sh", ["-c", `ls ${join(work, "resaved-bundle/rootfs/bin")} | head -1`], { encoding: "utf8" }).trim()).not.toBe("");
+    // Into an empty store (this one's image is held by the earlier test's container): the same image id.
+    const fresh = sandbox();
+    try {
+      expect(cinfra(fresh, "images", "load", archive).stdout).toContain(`loaded ${id}`);
+    } finally {
+      rmSync(fresh.dir, { recursive: true, force: true });
+      rmSync(fresh.runRoot, { recursive: true, force: true });
+    }
+  });
 });

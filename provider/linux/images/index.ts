@@ -15,3 +15,4 @@ export { libcLayerSyscalls, type LayerSyscalls } from "./layer-syscalls.js";
 export function openImageStore(libRoot: string, options?: ImageStoreOptions): ImageStore {
   return new ImageStore(libRoot, options);
 }
+export { saveOciArchive } from "./oci-archive.js";
