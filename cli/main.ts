@@ -10,6 +10,7 @@ import { execCommand } from "./commands/exec.js";
 import { statsCommand } from "./commands/stats.js";
 import { inspectCommand, topCommand } from "./commands/inspect.js";
 import { copyCommand, exportCommand } from "./commands/copy.js";
+import { commitCommand } from "./commands/commit.js";
 import { registerDriftCommands } from "./commands/register-drift.js";
 import { registerStateCommands } from "./commands/register-state.js";
 import { registerImagesCommands } from "./commands/register-images.js";
@@ -97,6 +98,10 @@ export function buildProgram(run: Runner): Command {
   program.command("export").argument("<container>", "container name")
     .description("write the container's merged filesystem as a tar stream to stdout")
     .action((name: string) => run(exportCommand(name, globals())));
+
+  program.command("commit").argument("<container>", "container name").argument("<image>", "name[:tag] for the new image")
+    .description("store the container's changes as a new layer on its image (use it elsewhere with Image({ ref }))")
+    .action((name: string, image: string) => run(commitCommand(name, image, globals())));
 
   registerDriftCommands(program, run, globals);
   registerStateCommands(program, run, globals);

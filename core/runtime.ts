@@ -64,6 +64,8 @@ export interface ContainerActions {
   exportFilesystem(state: ResourceState, out: NodeJS.WritableStream): Promise<void>;
   /** The container's processes with host and container pids. */
   top(state: ResourceState): Promise<{ hostPid: number; containerPid: number; command: string }[]>;
+  /** `docker commit`: the container's changes as a new layer on its image, stored under `name`; resolves to the image id. */
+  commit(state: ResourceState, name: string): Promise<{ id: string; name: string }>;
 }
 
 export interface ContainerStats {

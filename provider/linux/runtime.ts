@@ -12,6 +12,7 @@ import { imageOperations } from "./resources/image.js";
 import { readLog } from "./resources/logs.js";
 import { execInContainer } from "./resources/exec.js";
 import { copyFromContainer, copyToContainer, exportFilesystem } from "./resources/copy.js";
+import { commitContainer } from "./resources/commit.js";
 import type { Writable } from "node:stream";
 import { containerProcesses, inspectContainer } from "./resources/inspect.js";
 import { networkOperations } from "./resources/network.js";
@@ -44,6 +45,7 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
         else copyToContainer(stateDir, hostPath, containerPath);
       },
       exportFilesystem: (state, out) => exportFilesystem(containerPaths(config, state.id).stateDir, out as Writable),
+      commit: (state, name) => commitContainer(images, containerPaths(config, state.id).upper, state, name),
     },
     async close() {
       hostLinks?.socket.close();

@@ -57,7 +57,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cin
 
     const listed = JSON.parse(cinfra(box, "images", "ls", "--json").stdout) as Array<{ id: string; names: string[]; layers: number }>;
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ names: [ref], layers: 2 });
+    expect(listed[0]).toMatchObject({ names: [ref, expect.stringMatching(/\/cli\/app@sha256:[0-9a-f]{64}$/)], layers: 2 });
     expect(cinfra(box, "images", "ls").stdout).toContain(ref);
 
     const missing = cinfra(box, "images", "rm", "sha256:ffffffffffff");

@@ -53,7 +53,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("reg
     const events: PullProgress[] = [];
     const result = await pullImage(store, `${registry.host}/test/app:1`, { onProgress: (e) => events.push(e) });
     expect(result.downloaded).toBe(true);
-    expect(result.image.names).toEqual([`${registry.host}/test/app:1`]);
+    expect(result.image.names).toEqual([`${registry.host}/test/app:1`, `${registry.host}/test/app@${result.manifestDigest}`]);
     expect(result.image.config.Env).toContain("MARK=first");
     expect(result.image.layers).toHaveLength(2);
     const top = store.layerDir(result.image.layers[1]);

@@ -16,3 +16,4 @@ export function openImageStore(libRoot: string, options?: ImageStoreOptions): Im
   return new ImageStore(libRoot, options);
 }
 export { saveOciArchive } from "./oci-archive.js";
+export { commitUpperDir } from "./commit.js";

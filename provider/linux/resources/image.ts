@@ -63,11 +63,13 @@ async function acquire(images: ImageStore, inputs: ImageInputs, progress: (messa
   if (inputs.ref !== undefined) {
     const ref = parseReference(inputs.ref, "ref");
     const name = formatReference(ref);
-    // A digest pins the content: with "missing", an image stored under that name needs no registry at all.
-    // A tag is always asked of the registry (one manifest request when the image is present) so a moved tag is seen.
-    const pinned = ref.digest && `${ref.registry}/${ref.repository}@${ref.digest}`;
-    const local = pinned && inputs.pullPolicy !== "always" && images.listImages().find((image) => image.names.includes(pinned));
-    if (local && ref.digest) return { record: local, digest: ref.digest };
+    // With "missing", an image the store holds under this name (pulled, loaded or committed) needs no registry.
+    const stored = inputs.digest ? `${name}@${inputs.digest}` : ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : name;
+    const local = inputs.pullPolicy !== "always" && images.listImages().find((image) => image.names.includes(stored));
+    if (local) {
+      const repoDigest = local.names.find((n) => n.startsWith(`${ref.registry}/${ref.repository}@`));
+      return { record: local, digest: inputs.digest ?? ref.digest ?? repoDigest?.slice(repoDigest.indexOf("@") + 1) ?? local.id };
+    }
     progress(`pulling ${name}`);
     // The plan resolved the tag to `digest`: pull exactly that, named by the tag as well.
     const pulled = await pullImage(images, inputs.digest ? `${inputs.ref}@${inputs.digest}` : inputs.ref, {

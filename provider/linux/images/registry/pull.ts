@@ -56,7 +56,9 @@ export async function pullImage(store: ImageStore, refText: string, options: Pul
   const manifest = document as unknown as OciManifest;
   const config = checkDescriptor(manifest.config, `${where} config`);
   if (!Array.isArray(manifest.layers)) throw new RuntimeError("IMAGE_MANIFEST_INVALID", `${where}: manifest has no layers`);
-  const names = [ref.tag ? `${ref.registry}/${ref.repository}:${ref.tag}` : `${ref.registry}/${ref.repository}@${fetched.digest}`];
+  // The tag, and the manifest digest it gave (Docker's RepoDigests): a later lookup by tag knows the digest.
+  const byDigest = `${ref.registry}/${ref.repository}@${fetched.digest}`;
+  const names = ref.tag ? [`${ref.registry}/${ref.repository}:${ref.tag}`, byDigest] : [byDigest];
 
   const pin = store.pin();
   try {
