@@ -15,6 +15,10 @@ for tool in docker-registry skopeo umoci zstd; do command -v "$tool" >/dev/null 
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+  # The image tests start their own registry on 127.0.0.1; the package's system service is not wanted.
+  if [[ " ${need[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
 fi
 npm ci --no-audit --no-fund
 npm run build

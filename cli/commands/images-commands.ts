@@ -50,6 +50,20 @@ export async function imagesRm(key: string): Promise<number> {
   return EXIT.ok;
 }
 
+/** `docker image inspect`'s essentials: id, names, layers (chain IDs and diffIDs), config, users. */
+export async function imagesInspect(key: string): Promise<number> {
+  const images = store();
+  const image = findImage(images, key);
+  const details = {
+    Id: image.id, RepoTags: image.names.filter((n) => !n.includes("@")), RepoDigests: image.names.filter((n) => n.includes("@")),
+    Created: image.createdAt, Os: image.os ?? "linux", Architecture: image.architecture,
+    Config: image.config, RootFS: { Type: "layers", Layers: image.diffIds }, ChainIds: image.layers,
+    UsedBy: images.holders(image.id),
+  };
+  process.stdout.write(`${JSON.stringify([details], null, 2)}\n`);
+  return EXIT.ok;
+}
+
 /** An OCI archive of one image (`docker save`'s counterpart; `images load` and skopeo read it back). */
 export async function imagesSave(key: string, flags: { output: string }): Promise<number> {
   const images = store();

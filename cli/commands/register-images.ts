@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import type { Runner } from "../runner.js";
-import { imagesImport, imagesLoad, imagesLs, imagesPrune, imagesPull, imagesRm, imagesSave } from "./images-commands.js";
+import { imagesImport, imagesInspect, imagesLoad, imagesLs, imagesPrune, imagesPull, imagesRm, imagesSave } from "./images-commands.js";
 
 /** `cinfra images …`: the local image store. */
 export function registerImagesCommands(program: Command, run: Runner): void {
-  const images = program.command("images").description("the local image store: list, pull, load, import, save, remove, prune");
+  const images = program.command("images").description("the local image store: list, pull, load, import, inspect, save, remove, prune");
   images.command("ls").description("list stored images").option("--json", "machine-readable output")
     .action((opts) => run(imagesLs(opts)));
   images.command("pull").argument("<ref>", "host[:port]/repo[:tag] or ...@sha256:...")
@@ -20,6 +20,9 @@ export function registerImagesCommands(program: Command, run: Runner): void {
   images.command("rm").argument("<image>", "image id, id prefix or name")
     .description("remove an image no container or Image resource uses, and the layers only it used")
     .action((key: string) => run(imagesRm(key)));
+  images.command("inspect").argument("<image>", "image id, id prefix or name")
+    .description("the image's id, names, digests, layers and config as JSON")
+    .action((key: string) => run(imagesInspect(key)));
   images.command("save").argument("<image>", "image id, id prefix or name")
     .description("write an image as an OCI archive (oci-layout tar with a docker-save manifest.json)")
     .requiredOption("-o, --output <file.tar>", "archive to write")
