@@ -65,6 +65,20 @@ new Container("app", { image, command: ["sh", "-c", "echo started; exec sleep 10
     expect(listing).toContain("bin/busybox");
     expect(listing).toContain("tmp/in.txt");
     expect(listing).not.toMatch(/^proc\//m);
+
+    // Round trip: the exported tar imported as an image (docker import) runs and holds the copied file.
+    expect(cinfra(box, "images", "import", tarFile).stdout).toMatch(/^imported sha256:[0-9a-f]{64}$/m);
+    const roundTrip = join(box.dir, "roundtrip.ts");
+    writeFileSync(roundTrip, `import { Container, Image } from "cinfra";
+const image = new Image("exported", { rootfs: "./app.tar", config: { env: { PATH: "/bin" } } });
+new Container("again", { image, command: ["sleep", "1000"] });
+`);
+    try {
+      expect(cinfra(box, "apply", roundTrip, "--yes").code).toBe(0);
+      expect(cinfra(box, "exec", "--stack", "roundtrip", "again", "--", "cat", "/tmp/in.txt").stdout).toBe("from the host\n");
+    } finally {
+      expect(cinfra(box, "destroy", roundTrip, "--yes").code).toBe(0);
+    }
   });
 
   it("stats and logs read the container", () => {
