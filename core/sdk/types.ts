@@ -95,6 +95,13 @@ export interface ContainerLimits {
   blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
 }
 
+/** `containerId..containerId+size-1` inside is `hostId..` on the host (a line of /proc/<pid>/uid_map). */
+export interface IdRange {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
 export interface ContainerArgs {
   image: Image;
   /** Replaces the image's Cmd. */
@@ -126,6 +133,12 @@ export interface ContainerArgs {
   capabilities?: { add?: string[]; drop?: string[] };
   /** Every capability, no seccomp filter, no masked paths: opt-in only. */
   privileged?: boolean;
+  /**
+   * Root inside is not root outside: "auto" maps the container's ids 0..65535 to a free host range of cinfra's
+   * (from 1 000 000 up, one range per container), or give the maps (gidMap defaults to uidMap). Image files
+   * appear owned as on the image (id-mapped layers); volumes and bind mounts keep their host owners.
+   */
+  userns?: "auto" | { uidMap: IdRange[]; gidMap?: IdRange[] };
   readOnlyRootfs?: boolean;
   /** Default true: setuid binaries cannot gain privileges. */
   noNewPrivileges?: boolean;

@@ -45,4 +45,17 @@ describe("escape attempts from a default container", () => {
     const out = await h.logs(c);
     for (const name of ["mount", "raw_socket", "sethostname", "keyctl"]) expect(out).toContain(`ESCAPED ${name}`);
   });
+
+  it("with userns, root holding every capability and no seccomp filter still cannot touch the host", async () => {
+    const c = await h.create("container", "remapped", {
+      image: { $ref: "image.probe" }, command: ["/bin/probe", String(process.pid)], userns: "auto",
+      capabilities: { add: ["ALL"] }, seccomp: "unconfined",
+    } as never, [image]);
+    await h.waitExit(c);
+    const lines = (await h.logs(c)).trim().split("\n");
+    console.log(`escape attempts with userns, all capabilities, unconfined: ${lines.length} tried, ${lines.filter((l) => l.startsWith("held ")).length} held`);
+    // What still "works" stays inside: a keyring and a nested user namespace of its own, and its own
+    // (writable here) root filesystem. Everything that reaches the host or its kernel is refused.
+    expect(lines.filter((l) => l.startsWith("ESCAPED")).map((l) => l.split(" ")[1]).sort()).toEqual(["keyctl", "unshare_user", "write_readonly_rootfs"]);
+  });
 });

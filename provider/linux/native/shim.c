@@ -11,6 +11,7 @@
 #include "proxy.h"
 #include "util.h"
 #include "spec.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,12 +131,19 @@ static int open_stdio(const struct spec *s, int stdio[3])
 	return stdio[0] < 0 || stdio[1] < 0 || stdio[2] < 0 ? -1 : 0;
 }
 
-static int run_shim(const struct spec *s)
+static int run_shim(struct spec *s)
 {
 	int stdio[3];
 	if (open_stdio(s, stdio) < 0) {
 		report("err open-log %d", errno);
 		return 1;
+	}
+	if (s->nuidmap > 0) {
+		char failure[128];
+		if ((s->userns_fd = userns_create(s, failure, sizeof(failure))) < 0) {
+			report("err %s", failure);
+			return 1;
+		}
 	}
 	char text[256];
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));

@@ -41,6 +41,13 @@ export interface ContainerInputs {
   ports?: { host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }[];
   shmSize?: string;
   devices?: { path: string; target?: string; permissions?: string }[];
+  userns?: "auto" | { uidMap: IdRange[]; gidMap: IdRange[] };
+}
+
+export interface IdRange {
+  containerId: number;
+  hostId: number;
+  size: number;
 }
 
 export interface ImageDefaults {
