@@ -75,7 +75,9 @@ export function buildProgram(run: Runner): Command {
 
   program.command("exec").argument("<container>", "container name").argument("<command...>", "command and arguments (after --)")
     .description("run a command inside a running container (its namespaces, cgroup, user, env)")
-    .action((name: string, command: string[]) => run(execCommand(name, command, globals())));
+    .option("-i, --interactive", "pass stdin to the command (else it reads /dev/null)")
+    .option("-t, --tty", "give the command a terminal")
+    .action((name: string, command: string[], opts) => run(execCommand(name, command, { ...globals(), ...opts })));
 
   program.command("stats").argument("[container]", "container name (default: all)")
     .description("memory, CPU and pids usage from each container's cgroup")

@@ -1,6 +1,6 @@
 /** inspect, top, exec, stats and logs through the real CLI on a real container. */
 import { readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
@@ -51,6 +51,20 @@ new Container("app", { image, command: ["sh", "-c", "echo started; exec sleep 10
     const r = cinfra(box, "exec", "app", "--", "sh", "-c", "echo $MODE; exit 5");
     expect(r.stdout).toBe("test\n");
     expect(r.code).toBe(5);
+  });
+
+  it("exec -i passes stdin, plain exec gives /dev/null, -t gives a terminal of the container's own", () => {
+    const bin = join(import.meta.dirname, "../../bin/cinfra.mjs");
+    const piped = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env: box.env, input: "typed line\n", encoding: "utf8" }).stdout;
+    expect(piped("exec", "-i", "app", "--", "cat")).toBe("typed line\n");
+    expect(piped("exec", "app", "--", "cat")).toBe("");
+    // script(1) gives cinfra a terminal of 40x100; inside, the command sees a pts of the container's devpts.
+    const inner = `stty rows 40 cols 100; ${process.execPath} ${bin} exec -it app -- sh -c 'tty; stty size; test -t 0 && echo stdin-is-tty'`;
+    const out = spawnSync("script", ["-qec", inner, "/dev/null"], { env: box.env, input: "", encoding: "utf8" }).stdout.replace(/\r/g, "");
+    expect(out).toMatch(/\/dev\/pts\/\d+\n40 100\nstdin-is-tty\n/);
+    // -t with piped input: the command reads it through the terminal, and our end of input ends its.
+    const viaTty = spawnSync(process.execPath, [bin, "exec", "-it", "app", "--", "sh", "-c", "read line; echo got:$line"], { env: box.env, input: "hello\n", encoding: "utf8" });
+    expect(viaTty.stdout.replace(/\r/g, "")).toContain("got:hello");
   });
 
   it("cp copies both ways and export streams the merged filesystem", () => {

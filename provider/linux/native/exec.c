@@ -3,6 +3,7 @@
  * user, env, working dir, capabilities and seccomp filter (from the container's own spec). */
 #define _GNU_SOURCE
 #include "exec.h"
+#include "pty.h"
 #include "security.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static int own_user_namespace(pid_t pid)
 	return theirs.st_ino == ours.st_ino;
 }
 
-int exec_in_container(struct spec *s, pid_t pid, char **args)
+int exec_in_container(struct spec *s, pid_t pid, char **args, int flags)
 {
 	static const struct { const char *name; int type; } order[] = {
 		{ "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
@@ -67,10 +68,21 @@ int exec_in_container(struct spec *s, pid_t pid, char **args)
 	 * joins above need. (Joining the one we are in would fail.) */
 	if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0)
 		die("user");
+	char slave[64];
+	int master = (flags & EXEC_TTY) ? pty_open_master(slave, sizeof(slave)) : -1;
+	if ((flags & EXEC_TTY) && master < 0)
+		die("open pty");
 	pid_t child = fork();
 	if (child < 0)
 		die("fork");
 	if (child == 0) {
+		if (!(flags & EXEC_STDIN)) {
+			int null = open("/dev/null", O_RDONLY);
+			if (null < 0 || dup2(null, 0) < 0)
+				die("stdin");
+		}
+		if (master >= 0 && pty_attach(slave) < 0)
+			die("attach pty");
 		if (chdir(s->cwd) < 0 && chdir("/") < 0)
 			die("chdir");
 		security_bounding_set(s, (void (*)(const char *))die);
@@ -82,7 +94,10 @@ int exec_in_container(struct spec *s, pid_t pid, char **args)
 		die("execve");
 	}
 	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
+	if (master >= 0)
+		status = pty_relay(master, child, flags & EXEC_STDIN);
+	else
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -195,20 +195,32 @@ static void ensure_low_fds(void)
 		close(fd);
 }
 
+/* `exec SPEC PID [-i] [-t] -- ARGS…` */
+static int exec_main(int argc, char **argv)
+{
+	int flags = 0, i = 4;
+	for (; i < argc && strcmp(argv[i], "--"); i++)
+		flags |= !strcmp(argv[i], "-i") ? EXEC_STDIN : !strcmp(argv[i], "-t") ? EXEC_TTY : 0;
+	if (i + 1 >= argc) {
+		fprintf(stderr, "usage: cinfra-shim exec SPEC PID [-i] [-t] -- ARGS...\n");
+		return 126;
+	}
+	struct spec s;
+	char err[512];
+	if (spec_load(argv[2], &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cinfra exec: %s\n", err);
+		return 126;
+	}
+	return exec_in_container(&s, (pid_t)atoi(argv[3]), argv + i + 1, flags);
+}
+
 int main(int argc, char **argv)
 {
 	ensure_low_fds();
 	if (argc >= 4 && !strcmp(argv[1], "proxy"))
 		return run_proxy(argv[2], argc - 3, argv + 3);
-	if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
-		struct spec s;
-		char err[512];
-		if (spec_load(argv[2], &s, err, sizeof(err)) < 0) {
-			fprintf(stderr, "cinfra exec: %s\n", err);
-			return 126;
-		}
-		return exec_in_container(&s, (pid_t)atoi(argv[3]), argv + 5);
-	}
+	if (argc >= 6 && !strcmp(argv[1], "exec"))
+		return exec_main(argc, argv);
 	if (argc != 2) {
 		fprintf(stderr, "usage: cinfra-shim SPECFILE\n");
 		return 2;
