@@ -6,6 +6,7 @@ import type { Props, PropValue } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
 import { normalizeUserns } from "./userns-props.js";
+import { normalizeSeccomp } from "./seccomp-profile.js";
 
 export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -184,7 +185,7 @@ export const containerSchema: KindSchema = {
     }
     if (props.ports !== undefined) out.ports = normalizePorts(props.ports, `${path}.ports`);
     if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
-    if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);
+    if (props.seccomp !== undefined) out.seccomp = normalizeSeccomp(props.seccomp, `${path}.seccomp`);
     if (props.userns !== undefined) {
       out.userns = normalizeUserns(props.userns, `${path}.userns`);
       // Docker refuses the pair too: privileged means host root, which a remapped root is not.

@@ -9,6 +9,7 @@ import { parseSize } from "../../../core/model/units.js";
 import { capabilityMask, effectiveCapabilities } from "../security/capabilities.js";
 import { MASKED_PATHS, READONLY_PATHS, RLIMIT } from "../security/defaults.js";
 import { defaultSeccompFilter } from "../security/seccomp.js";
+import { compileSeccompProfile } from "../security/seccomp-profile.js";
 import { defaultContainerMounts, defaultDevices, type ContainerSpec, type DeviceSpec, type MountSpec } from "../supervise/spec.js";
 import type { ContainerInputs } from "./container-inputs.js";
 import type { Urn } from "../../../core/model/types.js";
@@ -110,7 +111,8 @@ function securitySpec(inputs: ContainerInputs): Partial<ContainerSpec> {
     readonlyPaths: privileged ? [] : READONLY_PATHS,
     rlimits: Object.entries(inputs.ulimits ?? {}).map(([name, l]) => ({ resource: RLIMIT[name], soft: l.soft, hard: l.hard })),
     sysctls: inputs.sysctls,
-    seccomp: unconfined ? undefined : defaultSeccompFilter(caps),
+    seccomp: unconfined ? undefined
+      : typeof inputs.seccomp === "object" ? compileSeccompProfile(inputs.seccomp, caps) : defaultSeccompFilter(caps),
   };
 }
 
