@@ -145,7 +145,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "pid",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -158,6 +158,11 @@ export const containerSchema: KindSchema = {
     if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
     if (props.network !== undefined) out.network = normalizeNetworkMode(props, `${path}.network`);
     if (props.ipc !== undefined) out.ipc = sharedWith(props.ipc, `${path}.ipc`);
+    if (props.pid !== undefined) {
+      out.pid = sharedWith(props.pid, `${path}.pid`);
+      // In a joined pid namespace the program is not PID 1 (the owner's process is): an init of its own would reap nothing.
+      if (props.init === true) fail(`${path}.pid`, "a shared pid namespace cannot be combined with init: true (the owning container's PID 1 is the init there)");
+    }
     if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
     if (props.restart !== undefined) out.restart = string(props.restart, `${path}.restart`, RESTART);
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });

@@ -114,6 +114,12 @@ export interface ContainerArgs {
   network?: "none" | "host" | { container: Container };
   /** `{ container }`: join that container's IPC namespace (SysV IPC, POSIX message queues). */
   ipc?: { container: Container };
+  /**
+   * `{ container }`: join that container's pid namespace (Docker's `--pid container:NAME`): its processes
+   * show in `ps` and /proc here, and this one's in its. Not with `init: true`. Replacing the other
+   * container replaces this one.
+   */
+  pid?: { container: Container };
   mounts?: MountArgs[];
   /** Restart policy applied by the container's shim with back-off (100 ms doubling up to 10 s); live-updatable. */
   restart?: "no" | "on-failure" | `on-failure:${number}` | "always" | "unless-stopped";

@@ -24,6 +24,7 @@ export interface ContainerInputs {
   networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
   network?: "none" | "host" | { container: Ref };
   ipc?: { container: Ref };
+  pid?: { container: Ref };
   mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
   restart?: string;
   stopTimeout?: number;
