@@ -5,6 +5,7 @@ import { cidrContains, formatSize, parseCidr, parseIpv4, parseSize } from "../mo
 import type { Props, PropValue } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
+import { normalizeHugepages, normalizeNetClassId, normalizeNetPriorities } from "./limit-props.js";
 
 export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -44,7 +45,9 @@ function normalizeBlkio(raw: unknown, path: string): Props {
 }
 
 function normalizeLimits(raw: unknown, path: string): Props {
-  const limits = record(raw, path, ["memory", "memoryReservation", "memorySwap", "cpus", "cpuShares", "cpuset", "pids", "blkio"]);
+  const limits = record(raw, path, [
+    "memory", "memoryReservation", "memorySwap", "cpus", "cpuShares", "cpuset", "pids", "blkio", "netClassId", "netPriorities", "hugepages",
+  ]);
   const out: Props = {};
   if (limits.memory !== undefined) out.memory = size(limits.memory, `${path}.memory`, 6 * 2 ** 20);
   if (limits.memoryReservation !== undefined) out.memoryReservation = size(limits.memoryReservation, `${path}.memoryReservation`);
@@ -63,6 +66,9 @@ function normalizeLimits(raw: unknown, path: string): Props {
   if (limits.blkio !== undefined) out.blkio = normalizeBlkio(limits.blkio, `${path}.blkio`);
   if (limits.cpus !== undefined) out.cpus = number(limits.cpus, `${path}.cpus`, { min: 0.01, max: 1024 });
   if (limits.pids !== undefined) out.pids = number(limits.pids, `${path}.pids`, { min: 1, max: 4194304, integer: true });
+  if (limits.netClassId !== undefined) out.netClassId = normalizeNetClassId(limits.netClassId, `${path}.netClassId`);
+  if (limits.netPriorities !== undefined) out.netPriorities = normalizeNetPriorities(limits.netPriorities, `${path}.netPriorities`);
+  if (limits.hugepages !== undefined) out.hugepages = normalizeHugepages(limits.hugepages, `${path}.hugepages`);
   return out;
 }
 

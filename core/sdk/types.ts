@@ -93,6 +93,12 @@ export interface ContainerLimits {
   cpuShares?: number;
   cpuset?: { cpus?: string; mems?: string };
   blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB) tagged on the container's packets; cgroup v1 only. */
+  netClassId?: number;
+  /** net_prio: priority of the container's traffic per host interface, e.g. `{ eth0: 5 }`; cgroup v1 only. */
+  netPriorities?: Record<string, number>;
+  /** hugetlb limit per huge page size as the kernel names it, e.g. `{ "2MB": "64Mi" }` (whole pages). */
+  hugepages?: Record<string, string>;
 }
 
 export interface ContainerArgs {
