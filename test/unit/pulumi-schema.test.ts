@@ -46,6 +46,7 @@ const FULL: Record<Kind, WireObject> = {
     limits: {
       memory: "64Mi", memoryReservation: "32Mi", memorySwap: -1, cpus: 0.5, cpuShares: 512, cpuset: { cpus: "0", mems: "0" }, pids: 10,
       blkio: { weight: 100, throttle: [{ device: "8:0", readBps: 1, writeBps: 2, readIops: 3, writeIops: 4 }] },
+      netClassId: 1048577, netPriorities: { eth0: 5 }, hugepages: { "2MB": "64Mi" },
     },
     networks: [{ network: "n", ipv4: "10.0.0.5", aliases: ["a"] }], mounts: [{ volume: "v", target: "/data", readOnly: true }],
     restart: "always", stopTimeout: 5, stopSignal: "SIGINT", init: false, capabilities: { add: ["NET_ADMIN"], drop: ["MKNOD"] },
