@@ -86,6 +86,22 @@ describe.runIf(usable)("net_cls, net_prio and hugetlb limits", () => {
     expect(kernelFile("net_prio", "net_prio.ifpriomap")).toMatch(/^lo 4$/m);
     expect(kernelFile("hugetlb", "hugetlb.2MB.limit_in_bytes").trim()).toBe(String(8 * 2 ** 20));
 
+    // Changed behind cinfra's back: drift names it, apply --refresh writes the declared value back.
+    writeFileSync(join(mounted.root, "net_cls", box.cgroupParent, after.Id, "net_cls.classid"), "7");
+    writeFileSync(join(mounted.root, "hugetlb", box.cgroupParent, after.Id, "hugetlb.2MB.limit_in_bytes"), String(2 * 2 ** 20));
+    const drift = cinfra(box, "drift", stack, "--json");
+    expect(drift.code).toBe(2);
+    const changed = (JSON.parse(drift.stdout).stacks[0].findings as { attribute: string; expected: unknown; actual: unknown; status: string }[])
+      .filter((f) => f.status === "changed").map(({ attribute, expected, actual }) => ({ attribute, expected, actual }));
+    expect(changed).toEqual([
+      { attribute: "limits.hugepages.2MB", expected: "8Mi", actual: "2Mi" },
+      { attribute: "limits.netClassId", expected: 0x100002, actual: 7 },
+    ]);
+    expect(cinfra(box, "apply", stack, "--refresh", "--yes").code).toBe(0);
+    expect(kernelFile("net_cls", "net_cls.classid").trim()).toBe("1048578");
+    expect(kernelFile("hugetlb", "hugetlb.2MB.limit_in_bytes").trim()).toBe(String(8 * 2 ** 20));
+    expect(cinfra(box, "drift", stack).code).toBe(0);
+
     // Dropping them puts the kernel defaults back, live.
     write(`{ pids: 20 }`);
     expect(cinfra(box, "apply", stack, "--yes").code).toBe(0);
