@@ -46,7 +46,7 @@ export interface IdRange { containerId: number; hostId: number; size: number }
 
 /** How many values follow each key (native/spec.c parses the same table). */
 const ARITY: Record<string, number> = {
-  id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
+  id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, pidns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
   env: 1, cwd: 1, uid: 1, gid: 1, group: 1, stdout: 1, stderr: 1, init: 1, caps: 1, nnp: 1, rootro: 1, mask: 1, ro: 1,
   rlimit: 3, sysctl: 2, seccomp: 1, uidmap: 3, gidmap: 3, idmap: 2,
 };

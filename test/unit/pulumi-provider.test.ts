@@ -43,6 +43,14 @@ describe("Check", () => {
     expect(provider.check(WEB, { image: 42 }).failures[0]).toEqual({ property: "image", reason: "expected a image resource, got 42" });
   });
 
+  it("carries a shared pid namespace as pidMode (the pid output keeps its name), and names pidMode in failures", () => {
+    const checked = provider.check(WEB, { image: IMAGE_ID, pidMode: "container:db" });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toEqual({ image: IMAGE_ID, pidMode: "container:db" });
+    expect(provider.check(WEB, { image: IMAGE_ID, pidMode: "container:db", init: true }).failures[0].property).toBe("pidMode");
+    expect(provider.check(WEB, { image: IMAGE_ID, pidMode: "host" }).failures[0].property).toBe("pidMode");
+  });
+
   it("rejects resource names the CLI would reject", () => {
     expect(provider.check(urn("cinfra:index:Volume", "Data Volume"), {}).failures).toHaveLength(1);
   });

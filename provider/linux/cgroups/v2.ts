@@ -7,7 +7,7 @@ import {
 import type { CgroupLimits, CgroupLimitsUpdate, CgroupManager, CgroupStats } from "./types.js";
 import { planV2Writes, readV2Limits } from "./v2-limits.js";
 
-const WANTED = ["cpuset", "cpu", "io", "memory", "pids"];
+const WANTED = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
 const words = (text: string | null) => (text ?? "").split(/\s+/).filter(Boolean);
 
 export class CgroupV2 implements CgroupManager {

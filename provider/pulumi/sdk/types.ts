@@ -35,6 +35,12 @@ export interface ContainerLimitsArgs {
   /** Maximum number of processes. */
   pids?: pulumi.Input<number>;
   blkio?: pulumi.Input<BlkioArgs>;
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB); cgroup v1 only. */
+  netClassId?: pulumi.Input<number>;
+  /** net_prio priority per host interface, e.g. { eth0: 5 }; cgroup v1 only. */
+  netPriorities?: pulumi.Input<{ [key: string]: pulumi.Input<number> }>;
+  /** hugetlb limit per huge page size, e.g. { "2MB": "64Mi" } (whole pages). */
+  hugepages?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 /** cgroup limits, all live-updatable. */
@@ -53,6 +59,12 @@ export interface ContainerLimits {
   /** Maximum number of processes. */
   pids?: number;
   blkio?: Blkio;
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB); cgroup v1 only. */
+  netClassId?: number;
+  /** net_prio priority per host interface, e.g. { eth0: 5 }; cgroup v1 only. */
+  netPriorities?: { [key: string]: number };
+  /** hugetlb limit per huge page size, e.g. { "2MB": "64Mi" } (whole pages). */
+  hugepages?: { [key: string]: string };
 }
 
 export interface CpusetArgs {
