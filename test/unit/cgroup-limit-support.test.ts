@@ -26,19 +26,23 @@ const hybrid = (extra: string[] = []) => root({
 });
 const v2 = (controllers: string) => root({ "cgroup.controllers": controllers });
 const pages = root({ "hugepages-2048kB/nr_hugepages": "0" });
+const nets = root({ "lo/ifindex": "1" });
 const ALL = { memory: "64Mi", cpus: 1, pids: 10, blkio: { weight: 100 }, netClassId: 1, netPriorities: { lo: 1 }, hugepages: { "2MB": "4Mi" } };
 
 describe("limits this host's cgroups cannot hold", () => {
   it("v1: names the limits whose controller is not mounted, and says when only the unified mount has it", () => {
-    const found = unsupportedLimits({ root: hybrid(), hugepagesDir: pages }, ALL);
+    const found = unsupportedLimits({ root: hybrid(), hugepagesDir: pages, netDir: nets }, ALL);
     expect(found.map((u) => u.path)).toEqual(["netClassId", "netPriorities", "hugepages"]);
     expect(found[0].reason).toMatch(/^the net_cls cgroup controller is not mounted on this host/);
     expect(found[2].reason).toMatch(/only the unified hierarchy offers it/);
   });
 
-  it("v1 with the controllers mounted: only a page size the kernel lacks", () => {
-    const host = { root: hybrid(["net_cls", "net_prio", "hugetlb"]), hugepagesDir: pages };
+  it("v1 with the controllers mounted: only a page size or an interface the host lacks", () => {
+    const host = { root: hybrid(["net_cls", "net_prio", "hugetlb"]), hugepagesDir: pages, netDir: nets };
     expect(unsupportedLimits(host, ALL)).toEqual([]);
+    expect(unsupportedLimits(host, { netPriorities: { lo: 1, eth9: 2 } })).toEqual([
+      { path: "netPriorities.eth9", reason: "this host has no network interface eth9 (net_prio names the host's interfaces)" },
+    ]);
     expect(unsupportedLimits(host, { hugepages: { "2MB": "4Mi", "1GB": "1Gi" } })).toEqual([
       { path: "hugepages.1GB", reason: `this kernel has no 1GB huge pages (no ${pages}/hugepages-1048576kB)` },
     ]);

@@ -25,6 +25,8 @@ export interface HostCgroups {
   root: string;
   /** Where the kernel lists its huge page sizes (hugepages-<kB>kB dirs). */
   hugepagesDir?: string;
+  /** The host's network interfaces (net_prio names them). */
+  netDir?: string;
 }
 
 /** "2MB" -> "hugepages-2048kB", the kernel's directory name for that page size. */
@@ -55,6 +57,13 @@ export function unsupportedLimits(host: HostCgroups, limits: Record<string, unkn
     const dir = host.hugepagesDir ?? "/sys/kernel/mm/hugepages";
     for (const size of Object.keys(hugepages)) {
       if (!existsSync(join(dir, hugepageDir(size)))) out.push({ path: `hugepages.${size}`, reason: `this kernel has no ${size} huge pages (no ${join(dir, hugepageDir(size))})` });
+    }
+  }
+  const priorities = limits.netPriorities;
+  if (priorities && typeof priorities === "object" && !out.some((u) => u.path === "netPriorities")) {
+    const dir = host.netDir ?? "/sys/class/net";
+    for (const name of Object.keys(priorities)) {
+      if (!existsSync(join(dir, name))) out.push({ path: `netPriorities.${name}`, reason: `this host has no network interface ${name} (net_prio names the host's interfaces)` });
     }
   }
   return out;
