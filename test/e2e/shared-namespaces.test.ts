@@ -103,6 +103,12 @@ describe("shared namespaces", () => {
     expect(findings).toEqual([expect.objectContaining({
       address: "container.side", attribute: "ipc.container", expected: namespacesOf("web").ipc, actual: oldIpc,
     })]);
+    // apply --refresh replaces the sharer, which then joins the owner's current IPC namespace.
+    const refreshed = cinfra(box, "apply", stack, "--refresh", "--yes");
+    expect(refreshed.code).toBe(0);
+    expect(refreshed.stdout).toMatch(/container\.side must be replaced/);
+    expect(namespacesOf("side").ipc).toBe(namespacesOf("web").ipc);
+    expect(cinfra(box, "drift", stack).code).toBe(0);
   });
 
   it("replacing the owner replaces its sharer, which then joins the new owner", () => {
