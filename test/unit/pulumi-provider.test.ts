@@ -131,6 +131,17 @@ describe("Create, Read, Update, Delete over the runtime", () => {
     expect(web.properties.id).toBeUndefined();
   });
 
+  it("creates a pid sharer: the core gets pid.container, Pulumi keeps both pidMode and the numeric pid output", async () => {
+    const { provider, runtime } = setup();
+    const image = await provider.create(IMAGE, { rootfs: "/srv/rootfs" }, false);
+    const db = await provider.create(urn("cinfra:index:Container", "db"), { image: image.id }, false);
+    const web = await provider.create(WEB, { image: image.id, pidMode: `container:${db.id}` }, false);
+    const create = runtime.calls.filter((c) => c.op === "create" && c.kind === "container")[1];
+    expect(create.props).toEqual({ image: { $ref: `image.${image.id}` }, pid: { container: { $ref: `container.${db.id}` } } });
+    expect([...(create.deps ?? [])].sort()).toEqual([`container.${db.id}`, `image.${image.id}`]);
+    expect(web.properties).toMatchObject({ pidMode: `container:${db.id}`, pid: 4242 });
+  });
+
   it("fails a create whose dependency is gone, before touching anything", async () => {
     const { provider, runtime } = setup();
     await expect(provider.create(WEB, { image: IMAGE_ID }, false)).rejects.toThrow(/image sha256:a+ does not exist/);
