@@ -294,6 +294,25 @@ function kernelChecks(t: CgroupSuiteTarget, m: CgroupManager, fresh: (l?: Cgroup
     await m.kill(id);
   }, KERNEL_TIMEOUT);
 
+  // v1: devices.deny/devices.allow; v2: the BPF device program. The same behaviour from inside either.
+  it("enforces the device allow-list: listed nodes open, others fail with EPERM, 'a' opens everything", async () => {
+    const probe = "echo x > /dev/null && head -c1 /dev/zero >/dev/null && echo null-zero-ok; " +
+      "(exec 3</dev/kmsg) 2>/dev/null && echo kmsg-read-ok || (exec 3</dev/kmsg) 2>&1; (exec 3>/dev/kmsg) 2>/dev/null && echo kmsg-write-ok";
+    const run = async (limits: CgroupLimits) => {
+      const child = spawnIn(m, await fresh(limits), ["/bin/busybox", "sh", "-c", probe], children);
+      await exited(child);
+      return child.output();
+    };
+    const byDefault = await run({});
+    assert.match(byDefault, /null-zero-ok/);
+    assert.match(byDefault, /\/dev\/kmsg'?: Operation not permitted/);
+    assert.doesNotMatch(byDefault, /kmsg-(read|write)-ok/);
+    const readOnly = await run({ deviceRules: ["c 1:3 rwm", "c 1:5 rwm", "c 1:11 r"] });
+    assert.match(readOnly, /null-zero-ok\nkmsg-read-ok/);
+    assert.doesNotMatch(readOnly, /kmsg-write-ok/);
+    assert.match(await run({ deviceRules: ["a"] }), /kmsg-read-ok\nkmsg-write-ok/);
+  }, KERNEL_TIMEOUT);
+
   it("refuses to lower memory below usage with EBUSY naming the file, keeping the old limits", async () => {
     const id = await fresh({ memory: 160 * MiB, pids: 20 });
     const holder = spawnIn(m, id, [process.execPath, "-e", "globalThis.b = Buffer.alloc(48 << 20, 1); console.log('held'); setInterval(() => {}, 1e6)"], children);

@@ -4,7 +4,7 @@
  * (../shared/tools/run-in-v2vm.sh; CINFRA_V2VM overrides the path). Skipped, saying so, when absent.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,16 +26,15 @@ function runInVm(command: string): Promise<{ code: number | null; out: string; s
   });
 }
 
-/** A self-contained bundle in the host's /tmp: the guest sees it read-only under /run/host. */
+/** A bundle beside node_modules: the v2 manager loads koffi (bpf(2) for the device program) from there. */
 async function bundleSuite(): Promise<string> {
-  const dir = mkdtempSync("/tmp/cinfra-v2vm-");
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const outfile = join(dir, "cgroup-v2-suite.mjs");
+  const outfile = join(ROOT, `.vm-cgroup-v2-suite-${process.pid}.mjs`);
+  cleanups.push(() => rmSync(outfile, { force: true }));
   await build({
     entryPoints: [join(ROOT, "test/vm/cgroup-v2-suite.ts")], outfile, bundle: true, platform: "node", format: "esm",
     alias: { vitest: join(ROOT, "test/vm/mini-vitest.ts") }, logLevel: "warning",
   });
-  return `/run/host${outfile}`;
+  return outfile;
 }
 
 /** The runtime check imports node_modules, so it is bundled beside them in the repo. */
@@ -52,18 +51,19 @@ describe.skipIf(!existsSync(VM))(`cgroup v2 in a VM (runner: ${VM})`, () => {
 
   it("passes the shared cgroup manager suite on a real unified hierarchy", async () => {
     const script = await bundleSuite();
-    const r = await runInVm(`node ${script}`);
+    const r = await runInVm(`cd ${ROOT} && node ${script}`);
     console.log(`cgroup v2 suite in the VM: ${r.seconds.toFixed(1)} s\n${r.out}`);
     expect(r.out).toMatch(/^ok \d+ checks$/m);
     expect(r.code).toBe(0);
   }, VM_TIMEOUT);
 
-  it("runs a container with limits, live update, OOM kill and a clean destroy", async () => {
+  it("runs a container with limits, live update, OOM kill, the BPF device allow-list and a clean destroy", async () => {
     execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")]);
     const script = await bundleRuntimeCheck();
     const r = await runInVm(`cd ${ROOT} && node ${script}`);
-    console.log(`runtime check in the VM: ${r.seconds.toFixed(1)} s`);
+    console.log(`runtime check in the VM: ${r.seconds.toFixed(1)} s\n${r.out}`);
     expect(r.out).toContain("ok destroy left nothing");
+    expect(r.out).toContain("ok v2 device programs freed with their cgroups");
     expect(r.code).toBe(0);
   }, VM_TIMEOUT);
 });

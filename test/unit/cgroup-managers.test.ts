@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createCgroupManager, detectCgroupLayout } from "../../provider/linux/cgroups/index.js";
+import { CgroupV2, createCgroupManager, detectCgroupLayout, type DeviceGuard } from "../../provider/linux/cgroups/index.js";
+import { DEFAULT_DEVICE_RULES } from "../../provider/linux/cgroups/types.js";
 import { cgroupManagerSuite } from "../conformance/cgroup-manager-suite.js";
 
 const UNLIMITED = "9223372036854771712";
@@ -87,15 +88,56 @@ function fakeV2(parent: string): { root: string; prepare: (id: string) => void }
   return { root, prepare };
 }
 
+/** A temp dir takes no BPF program: this stands in for the kernel's attach list (tests/vm checks the real one). */
+function recordingGuard(): DeviceGuard & { rules: Map<string, string[]>; removed: string[] } {
+  const rules = new Map<string, string[]>();
+  const removed: string[] = [];
+  return {
+    rules, removed,
+    apply: (dir, r) => void (r.includes("a") ? rules.delete(dir) : rules.set(dir, r)),
+    attached: () => [],
+    holds: (dir, r) => JSON.stringify(rules.get(dir)) === JSON.stringify(r.includes("a") ? undefined : r),
+    remove: (dir) => void (rules.delete(dir), removed.push(dir)),
+  };
+}
+
 const parent = "cinfra";
 for (const [version, fake] of [[1, fakeV1], [2, fakeV2]] as const) {
   const { root, prepare } = fake(parent);
   cgroupManagerSuite({
     name: `v${version} in a cgroupfs-shaped dir`, version, root, parent, kernel: false, prepare,
-    make: () => createCgroupManager({ root, parent, version: "auto" }), unsupported: ["blkioWeight"], blockDevice: "8:0",
+    make: () => createCgroupManager({ root, parent, version: "auto", devices: recordingGuard() }), unsupported: ["blkioWeight"], blockDevice: "8:0",
     netControllers: version === 1, hugepageSize: "2MB",
   });
 }
+
+describe("cgroup v2 device allow-list (the guard's calls)", () => {
+  it("applies Docker's list by default, the given rules otherwise, none for 'a', and detaches on destroy", async () => {
+    const { root, prepare } = fakeV2(parent);
+    const devices = recordingGuard();
+    const m = createCgroupManager({ root, parent, devices });
+    if (!(m instanceof CgroupV2)) throw new Error("expected the v2 manager");
+    for (const id of ["d1", "d2", "d3"]) prepare(id);
+    await m.create("d1", {});
+    await m.create("d2", { deviceRules: [...DEFAULT_DEVICE_RULES, "c 10:237 rw"] });
+    await m.create("d3", { deviceRules: ["a"] });
+    expect(devices.rules.get(join(root, parent, "d1"))).toEqual(DEFAULT_DEVICE_RULES);
+    expect(await m.holdsDeviceRules("d1")).toBe(true);
+    expect(await m.holdsDeviceRules("d2", [...DEFAULT_DEVICE_RULES, "c 10:237 rw"])).toBe(true);
+    expect(await m.holdsDeviceRules("d2")).toBe(false);
+    expect(await m.holdsDeviceRules("d3", ["a"])).toBe(true);
+    await m.destroy("d1");
+    expect(devices.removed).toEqual([join(root, parent, "d1")]);
+  });
+
+  it("leaves no cgroup behind when the device program is refused", async () => {
+    const { root } = fakeV2(parent);
+    const refusing: DeviceGuard = { ...recordingGuard(), apply: () => { throw new Error("verifier said no"); } };
+    const m = createCgroupManager({ root, parent, devices: refusing });
+    await expect(m.create("d4", {})).rejects.toThrow(/verifier said no/);
+    expect(existsSync(join(root, parent, "d4"))).toBe(false);
+  });
+});
 
 describe("cgroup layout detection", () => {
   it("tells v1, v2 and hybrid roots apart", () => {

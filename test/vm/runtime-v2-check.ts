@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { RuntimeHarness } from "../helpers/runtime-harness.js";
+import { checkDevices, checkDevicesFreed } from "./devices-v2-check.js";
 
 const h = new RuntimeHarness();
 const image = await h.busyboxImage();
@@ -27,7 +28,9 @@ const hog = await h.create("container", "hog", {
 const exit = await h.waitExit(hog, 60_000);
 assert.equal(exit.exitCode, 137);
 console.log("ok OOM kill at memory.max");
+const devicePrograms = await checkDevices(h, image);
 const left = await h.teardown();
 assert.deepEqual(left, []);
 assert.equal(existsSync(cg), false);
+await checkDevicesFreed(devicePrograms);
 console.log("ok destroy left nothing");

@@ -17,10 +17,13 @@ import type { ContainerStats } from "../../../core/runtime.js";
  * | pids              | pids.max                                            | pids.max                               |
  * | blkioWeight       | blkio.weight, else blkio.bfq.weight                 | io.bfq.weight, else io.weight (converted) |
  * | blkioThrottle     | blkio.throttle.{read,write}_{bps,iops}_device       | io.max "maj:min rbps= wbps= riops= wiops=" |
- * | deviceRules       | devices.deny "a" then devices.allow (create only)   | not enforced (needs a BPF device program) |
+ * | deviceRules       | devices.deny "a" then devices.allow (create only)   | a BPF device program (v2-devices.ts)   |
  * | netClassId        | net_cls.classid                                     | none: refused (ValidationError)        |
  * | netPriorities     | net_prio.ifpriomap "<ifname> <prio>" per interface  | none: refused (ValidationError)        |
  * | hugepages         | hugetlb.<size>.limit_in_bytes                       | hugetlb.<size>.max                     |
+ * v2 has no device files: the rules compile to a BPF_PROG_TYPE_CGROUP_DEVICE program, loaded with
+ * bpf(BPF_PROG_LOAD) and attached to the cgroup's directory fd with bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE,
+ * BPF_F_ALLOW_MULTI); BPF_PROG_QUERY reads it back, BPF_PROG_DETACH frees it on destroy.
  * A file the kernel does not offer (no swap accounting, no BFQ, controller absent) fails the write
  * with SyscallError ENOENT naming it: a limit is applied or refused, never silently dropped.
  */

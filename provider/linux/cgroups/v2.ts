@@ -4,7 +4,8 @@ import { join } from "node:path";
 import {
   childDirs, killAll, readKeyed, readNumber, readPids, readValue, removeCgroupDir, tryRemove, waitEmpty, waitUntil, writeAllOrRestore, writeValue,
 } from "./cgroup-fs.js";
-import type { CgroupLimits, CgroupLimitsUpdate, CgroupManager, CgroupStats } from "./types.js";
+import { DEFAULT_DEVICE_RULES, type CgroupLimits, type CgroupLimitsUpdate, type CgroupManager, type CgroupStats } from "./types.js";
+import type { DeviceGuard } from "./v2-devices.js";
 import { planV2Writes, readV2Limits } from "./v2-limits.js";
 
 const WANTED = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
@@ -13,7 +14,8 @@ const words = (text: string | null) => (text ?? "").split(/\s+/).filter(Boolean)
 export class CgroupV2 implements CgroupManager {
   readonly version = 2 as const;
 
-  constructor(private readonly root: string, private readonly parent: string) {}
+  /** `devices` enforces the device allow-list (a BPF program on the real kernel; a recorder in temp-dir tests). */
+  constructor(private readonly root: string, private readonly parent: string, private readonly devices: DeviceGuard) {}
 
   private dir(id?: string): string {
     return id === undefined ? join(this.root, this.parent) : join(this.root, this.parent, id);
@@ -46,8 +48,21 @@ export class CgroupV2 implements CgroupManager {
 
   async create(id: string, limits: CgroupLimits): Promise<void> {
     this.prepareParent();
+    const fresh = !existsSync(this.dir(id));
     mkdirSync(this.dir(id), { recursive: true });
-    writeAllOrRestore(planV2Writes(this.dir(id), limits));
+    try {
+      writeAllOrRestore(planV2Writes(this.dir(id), limits));
+      // Before any process joins: the container's first exec already runs under the allow-list.
+      this.devices.apply(this.dir(id), limits.deviceRules ?? DEFAULT_DEVICE_RULES);
+    } catch (error) {
+      if (fresh) await tryRemove(this.dir(id)); // a refused create leaves nothing behind
+      throw error;
+    }
+  }
+
+  /** Drift check of the create-time device policy: is exactly the program these rules compile to attached? */
+  async holdsDeviceRules(id: string, rules: string[] = DEFAULT_DEVICE_RULES): Promise<boolean> {
+    return this.devices.holds(this.dir(id), rules);
   }
 
   procsFiles(id: string): string[] {
@@ -105,6 +120,7 @@ export class CgroupV2 implements CgroupManager {
   async destroy(id: string): Promise<void> {
     if (!existsSync(this.dir(id))) return;
     await waitEmpty(this.file(id, "cgroup.procs"));
+    this.devices.remove(this.dir(id)); // freed now, not whenever the kernel releases the dead cgroup
     await removeCgroupDir(this.dir(id));
   }
 
