@@ -4,6 +4,7 @@
  * all of it; an unchanged rebuild runs nothing and gives the same id; a changed COPY'd file reruns
  * from that step only; a failing RUN reports code and output and leaves nothing behind.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +103,38 @@ describe("Dockerfile builds", () => {
     const result = await build({ args: { GREETING: "hi" } });
     expect(result.ran.length).toBe(2);
     expect(result.image.config.Env).toContain("GREETING_ENV=hi");
+  });
+
+  it("multi-stage: ADD unpacks a local archive, COPY --from copies from stages, --target stops early", async () => {
+    const tree = join(h.dir, "bundle");
+    mkdirSync(join(tree, "sub"), { recursive: true });
+    writeFileSync(join(tree, "a.txt"), "from the archive\n");
+    writeFileSync(join(tree, "sub/b.txt"), "nested\n");
+    execFileSync("tar", ["czf", join(context, "bundle.tar.gz"), "-C", tree, "."]);
+    writeFileSync(join(context, "Dockerfile.multi"), [
+      "FROM cinfratest/busybox:base AS builder",
+      "WORKDIR /src",
+      "ADD bundle.tar.gz /src/unpacked/",
+      "RUN echo compiled > /src/out.bin && ln -s out.bin /src/link",
+      "FROM scratch AS artifacts",
+      "COPY --from=builder /src/out.bin /src/unpacked/ /data/",
+      "FROM cinfratest/busybox:base",
+      "COPY --from=artifacts /data /opt/data",
+      "COPY --from=builder /src/link /opt/link",
+      'CMD ["sh", "-c", "cat /opt/data/out.bin /opt/data/a.txt /opt/data/sub/b.txt; readlink /opt/link"]',
+      "",
+    ].join("\n"));
+    const file = join(context, "Dockerfile.multi");
+    const early = await buildImage(deps, { context, file, target: "builder" }, { pull: false });
+    expect(early.ran).toEqual(["[builder 3/3] RUN echo compiled > /src/out.bin && ln -s out.bin /src/link"]);
+    expect(early.image.config.WorkingDir).toBe("/src");
+    const full = await buildImage(deps, { context, file }, { names: ["cinfratest/multi:1"], pull: false });
+    expect(full.ran).toEqual([]); // the builder stage comes from the cache
+    const image = await h.create("image", "multi", { ref: "cinfratest/multi:1" });
+    const box = await h.create("container", "multi-probe", { image: { $ref: "image.multi" } } as never, [image]);
+    await h.waitExit(box);
+    expect(await h.logs(box)).toBe("compiled\nfrom the archive\nnested\nout.bin\n");
+    await h.delete(box);
   });
 
   it("a failing RUN reports its step, exit code and output, and leaves no cgroup, mount or directory", async () => {

@@ -69,6 +69,10 @@ export class BuildContext {
     }
   }
 
+  hostPath(rel: string): string {
+    return join(this.root, rel);
+  }
+
   stat(rel: string): Stats {
     return lstatSync(join(this.root, rel));
   }

@@ -69,18 +69,25 @@ export function globalArgs(df: Dockerfile, buildArgs: Record<string, string>): M
   return args;
 }
 
-/** The stage the build produces and, before it, every stage it builds FROM (by name or index). */
+/** The stage the build produces and every stage it needs: FROM <stage> and COPY --from=<stage>. */
 export function stagesFor(df: Dockerfile, target: string | undefined, args: Map<string, string>): { stage: Stage; from: string }[] {
   const index = target === undefined ? df.stages.length - 1 : df.stages.findIndex((s) => s.name === target.toLowerCase());
   if (index < 0) throw new RuntimeError("BUILD_TARGET", `${df.file}: no stage named "${target}" (stages: ${df.stages.map((s) => s.name ?? s.index).join(", ")})`);
   const ev: Evaluator = { file: df.file, escape: df.escape, buildArgs: {}, globalArgs: args };
+  const lookup = (name: string) => args.get(name);
+  const earlier = (stage: Stage, name: string) => df.stages.find((s) => s.index < stage.index && (s.name === name.toLowerCase() || String(s.index) === name));
   const needed = new Map<number, string>();
-  for (let i: number | undefined = index; i !== undefined && !needed.has(i);) {
-    const stage: Stage = df.stages[i];
-    const from = word(ev, stage.from, stage.from.text.split(/\s+/)[0], (name) => args.get(name));
-    needed.set(i, from);
-    const earlier = df.stages.findIndex((s) => s.index < stage.index && (s.name === from.toLowerCase() || String(s.index) === from));
-    i = earlier >= 0 ? earlier : undefined;
+  const queue = [index];
+  while (queue.length > 0) {
+    const stage = df.stages[queue.pop() as number];
+    if (needed.has(stage.index)) continue;
+    const from = word(ev, stage.from, stage.from.text.split(/\s+/)[0], lookup);
+    needed.set(stage.index, from);
+    const refs = [from, ...stage.body.filter((i) => i.flags.from !== undefined).map((i) => word(ev, i, i.flags.from, lookup))];
+    for (const ref of refs) {
+      const dep = earlier(stage, ref);
+      if (dep) queue.push(dep.index);
+    }
   }
   return [...needed.keys()].sort((a, b) => a - b).map((i) => ({ stage: df.stages[i], from: needed.get(i) as string }));
 }
@@ -97,8 +104,9 @@ export async function buildImage(deps: BuildDeps, req: BuildRequest, options: Bu
     const ctx: StepContext = {
       deps, context, pin, cache: new BuildCache(deps.images), progress, output: options.output ?? (() => {}),
       ev: { file: df.file, escape: df.escape, buildArgs, globalArgs: global }, cached: 0, ran: [],
+      stages: new Map<string, StageState>(), pull: options.pull ?? true,
     };
-    const done = new Map<string, StageState>();
+    const done = ctx.stages;
     let state: StageState = scratchState();
     for (const { stage, from } of plan) {
       state = await startStage(ctx, done, from, options.pull ?? true);

@@ -6,7 +6,7 @@
  * destination that is a directory in the image receives the file; ADD unpacks local tar archives
  * (plain, gzip, zstd) into the destination. Files belong to root unless --chown says otherwise.
  */
-import { chmodSync, closeSync, copyFileSync, createReadStream, lchownSync, mkdirSync, openSync, readSync, readlinkSync, symlinkSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, createReadStream, lchownSync, mkdirSync, openSync, readSync, readlinkSync, symlinkSync, type Stats } from "node:fs";
 import { basename, join, posix } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { sniffCompression, type Compression } from "../images/decompress.js";
@@ -14,8 +14,30 @@ import { libcLayerSyscalls } from "../images/layer-syscalls.js";
 import { unpackLayer } from "../images/layer-unpack.js";
 import { lstatOrNull } from "../images/safe-path.js";
 import { DEFAULT_LIMITS } from "../images/types.js";
-import type { BuildContext } from "./build-context.js";
 import type { ImageFs } from "./image-fs.js";
+
+/** Where COPY reads: the build context, or (COPY --from) another stage's or image's filesystem. */
+export interface TreeSource {
+  stat(rel: string): Stats;
+  /** The host path holding the entry's bytes or link target. */
+  hostPath(rel: string): string;
+  /** Every entry below `rel` (relative paths from the source's root), sorted, depth first. */
+  walk(rel: string): string[];
+}
+
+/** COPY --from: an image's merged filesystem, read through its layers. */
+export function imageSource(image: ImageFs): TreeSource {
+  const find = (rel: string) => {
+    const found = image.lookup(rel ? rel.split("/") : []);
+    if (!found) throw new RuntimeError("BUILD_SOURCE", `/${rel} is not in the image`);
+    return found;
+  };
+  const walk = (rel: string): string[] => image.list(rel ? rel.split("/") : []).flatMap((name) => {
+    const path = rel ? `${rel}/${name}` : name;
+    return find(path).stats.isDirectory() ? [path, ...walk(path)] : [path];
+  });
+  return { stat: (rel) => find(rel).stats, hostPath: (rel) => find(rel).path, walk };
+}
 
 export interface CopySpec {
   /** Context paths (globs already expanded). */
@@ -29,7 +51,7 @@ export interface CopySpec {
   extract: boolean;
 }
 
-export async function stageCopy(context: BuildContext, image: ImageFs, spec: CopySpec, staging: string, step: string): Promise<void> {
+export async function stageCopy(context: TreeSource, image: ImageFs, spec: CopySpec, staging: string, step: string): Promise<void> {
   const intoDir = spec.dest.endsWith("/") || spec.sources.length > 1 || image.isDirectory(spec.dest);
   if (spec.sources.length > 1 && !spec.dest.endsWith("/") && !image.isDirectory(spec.dest)) {
     throw new RuntimeError("BUILD_COPY", `${step}: with several sources the destination must be a directory ending in "/"`);
@@ -37,10 +59,10 @@ export async function stageCopy(context: BuildContext, image: ImageFs, spec: Cop
   const destParts = image.resolve(spec.dest, intoDir);
   for (const source of spec.sources) {
     const st = context.stat(source);
-    const archive = spec.extract && st.isFile() ? archiveKind(join(context.root, source)) : null;
+    const archive = spec.extract && st.isFile() ? archiveKind(context.hostPath(source)) : null;
     if (st.isDirectory() || archive) {
       const dir = ensureDir(staging, destParts, image, spec);
-      if (archive) await extract(join(context.root, source), archive, dir, step);
+      if (archive) await extract(context.hostPath(source), archive, dir, step);
       else copyTree(context, source, dir, spec);
     } else {
       const parts = intoDir ? [...destParts, basename(source)] : destParts;
@@ -75,9 +97,9 @@ function ensureDir(staging: string, parts: string[], image: ImageFs, spec: CopyS
   return path;
 }
 
-function copyEntry(context: BuildContext, rel: string, target: string, spec: CopySpec): void {
+function copyEntry(context: TreeSource, rel: string, target: string, spec: CopySpec): void {
   const st = context.stat(rel);
-  const source = join(context.root, rel);
+  const source = context.hostPath(rel);
   const existing = lstatOrNull(target);
   if (existing && !(existing.isDirectory() && st.isDirectory())) throw new RuntimeError("BUILD_COPY", `${rel}: copied twice to the same place`);
   if (st.isDirectory()) {
@@ -94,7 +116,7 @@ function copyEntry(context: BuildContext, rel: string, target: string, spec: Cop
 }
 
 /** A directory's contents (not the directory itself) into `target`, minus what .dockerignore excludes. */
-function copyTree(context: BuildContext, rel: string, target: string, spec: CopySpec): void {
+function copyTree(context: TreeSource, rel: string, target: string, spec: CopySpec): void {
   for (const path of context.walk(rel)) {
     const below = rel ? path.slice(rel.length + 1) : path;
     const parent = posix.dirname(below);

@@ -4,7 +4,7 @@
  * lower layers have below it), and symlinks on the way are followed inside the image's root.
  * COPY and WORKDIR use it to tell whether a destination exists and is a directory.
  */
-import { readlinkSync, type Stats } from "node:fs";
+import { readdirSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { libcLayerSyscalls, type LayerSyscalls } from "../images/layer-syscalls.js";
@@ -69,6 +69,40 @@ export class ImageFs {
       resolved = candidate;
     }
     return resolved;
+  }
+
+  /** The names visible in the directory at `parts` (merged over the layers, whiteouts applied), sorted. */
+  list(parts: readonly string[]): string[] {
+    const names = new Set<string>();
+    const hidden = new Set<string>();
+    for (const dir of this.lowerDirs) {
+      const view = this.layerView(dir, parts);
+      if (view === "blocked") break;
+      if (view !== "absent") {
+        const path = join(dir, ...parts);
+        for (const name of readdirSync(path)) {
+          if (names.has(name) || hidden.has(name)) continue;
+          if (isWhiteout(lstatOrNull(join(path, name))!)) hidden.add(name);
+          else names.add(name);
+        }
+        if (view === "opaque") break;
+      }
+    }
+    return [...names].sort();
+  }
+
+  /** What one layer says about a directory: has it (plain or opaque), lacks it, or hides it from lower layers. */
+  private layerView(dir: string, parts: readonly string[]): "dir" | "opaque" | "absent" | "blocked" {
+    let current = dir;
+    let opaque = false;
+    for (let i = 0; i < parts.length; i++) {
+      current = join(current, parts[i]);
+      const st = lstatOrNull(current);
+      if (!st) return opaque ? "blocked" : "absent";
+      if (!st.isDirectory()) return "blocked"; // a whiteout or a file hides what lower layers have here
+      if (this.sys.lgetxattr(current, "trusted.overlay.opaque")?.toString() === "y") opaque = true;
+    }
+    return opaque ? "opaque" : "dir";
   }
 
   /** Is there a directory at `path` (symlinks followed)? */

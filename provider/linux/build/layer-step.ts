@@ -16,7 +16,9 @@ import type { BuildCache } from "./build-cache.js";
 import { nextKey } from "./build-cache.js";
 import type { BuildContext } from "./build-context.js";
 import type { BuildDeps } from "./builder.js";
-import { stageCopy, stageDirs } from "./copy-step.js";
+import { baseImage } from "./base-image.js";
+import { imageSource, stageCopy, stageDirs, type TreeSource } from "./copy-step.js";
+import { hasWildcard } from "./path-patterns.js";
 import type { Instruction } from "./dockerfile-parse.js";
 import { ImageFs } from "./image-fs.js";
 import { runStep } from "./run-step.js";
@@ -32,6 +34,9 @@ export interface StepContext {
   output: (text: string) => void;
   cached: number;
   ran: string[];
+  /** Stages built so far, by name and index: COPY --from reads them. */
+  stages: Map<string, StageState>;
+  pull: boolean;
 }
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -67,9 +72,10 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
       stageUpperAsLayer(upper, staging);
     });
   } else {
-    const copy = copySpec(ctx, state, ins, image, label);
-    descriptor = `${ins.keyword} ${JSON.stringify({ ...copy, sources: copy.sources.map((s) => [s, ctx.context.hash(s)]) })}`;
-    produce = (staging) => stageCopy(ctx.context, image, copy, staging, label);
+    const { source, identity, locate } = await copySource(ctx, state, ins, label);
+    const copy = copySpec(ctx, state, ins, image, label, locate);
+    descriptor = `${ins.keyword} ${JSON.stringify({ ...copy, sources: copy.sources.map((s) => [s, identity(s)]) })}`;
+    produce = (staging) => stageCopy(source, image, copy, staging, label);
   }
   const key = nextKey(state.key, descriptor);
   const cached = ctx.cache.get(key);
@@ -102,14 +108,43 @@ function push(state: StageState, key: string, diffId: string, chain: string, ins
   state.history.push({ created_by: ins.source });
 }
 
-function copySpec(ctx: StepContext, state: StageState, ins: Instruction, image: ImageFs, label: string) {
-  if (ins.flags.from !== undefined) throw new DockerfileError(ctx.ev.file, ins.line, "COPY --from is not supported yet");
+/**
+ * The build context, or for COPY --from an earlier stage or a stored image; `identity` is what the
+ * cache key records per source: a content hash in the context, the layer chain plus path in an image
+ * (layers are content-addressed).
+ */
+async function copySource(ctx: StepContext, state: StageState, ins: Instruction, label: string): Promise<{
+  source: TreeSource; identity: (rel: string) => string; locate: (source: string) => string[];
+}> {
+  if (ins.flags.from === undefined) {
+    return { source: ctx.context, identity: (rel) => ctx.context.hash(rel), locate: (source) => ctx.context.sources(source, label) };
+  }
+  const from = word(ctx.ev, ins, ins.flags.from, lookupIn(state));
+  let chain: string | null;
+  const stage = ctx.stages.get(from.toLowerCase());
+  if (stage) chain = stage.chain;
+  else {
+    const record = await baseImage(ctx.deps.images, from, ctx.pull, ctx.progress, `${ctx.ev.file}:${ins.line}`);
+    ctx.pin.add({ layers: record.layers });
+    chain = record.layers.at(-1) ?? null;
+  }
+  const fs = new ImageFs(ctx.deps.images.layers.lowerDirs(chain));
+  const locate = (source: string) => {
+    if (hasWildcard(source)) throw new DockerfileError(ctx.ev.file, ins.line, `COPY --from does not take wildcards (${source})`);
+    const parts = fs.resolve(posix.resolve("/", source), false);
+    if (parts.length > 0 && !fs.lookup(parts)) throw new RuntimeError("BUILD_SOURCE", `${label}: ${source} is not in ${from}`);
+    return [parts.join("/")];
+  };
+  return { source: imageSource(fs), identity: (rel) => `${chain}:/${rel}`, locate };
+}
+
+function copySpec(ctx: StepContext, state: StageState, ins: Instruction, image: ImageFs, label: string, locate: (source: string) => string[]) {
   const lookup = lookupIn(state);
   const args = words(ctx.ev, ins, lookup);
   const written = args[args.length - 1];
   const base = posix.resolve(state.config.WorkingDir || "/", written);
   const dest = base === "/" ? "/" : written.endsWith("/") || written === "." ? `${base}/` : base;
-  const sources = args.slice(0, -1).flatMap((source) => ctx.context.sources(source, label));
+  const sources = args.slice(0, -1).flatMap(locate);
   const chown = ins.flags.chown !== undefined ? word(ctx.ev, ins, ins.flags.chown, lookup) : undefined;
   const owner = chown ? resolveUser(chown, [...image.lowerDirs]) : { uid: 0, gid: 0 };
   const chmod = ins.flags.chmod !== undefined ? word(ctx.ev, ins, ins.flags.chmod, lookup) : undefined;
