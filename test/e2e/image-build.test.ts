@@ -49,7 +49,7 @@ new Container("web", { image, init: true });
     expect(first.stderr).toBe("");
     expect(first.stdout).toMatch(/^built (sha256:[0-9a-f]{64}) \(docker\.io\/cinfratest\/busybox:e2e\): 0 RUN steps ran, 0 steps from cache$/m);
     const again = cinfra(box, "images", "build", "-t", "cinfratest/busybox:e2e", "-f", join(box.dir, "base/Dockerfile"), join(box.dir, "base"));
-    expect(again.stdout).toContain("[0 1/3] COPY rootfs/ / (cached)");
+    expect(again.stdout).toContain("[stage-0 1/3] COPY rootfs/ / (cached)");
     expect(again.stdout.match(/^built (sha256:\S+)/m)?.[1]).toBe(first.stdout.match(/^built (sha256:\S+)/m)?.[1]);
   });
 

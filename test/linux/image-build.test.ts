@@ -59,8 +59,8 @@ describe("Dockerfile builds", () => {
   it("builds, and a container from the image sees the files, env, workdir and user", async () => {
     const result = await build();
     expect(result.ran).toEqual([
-      '[0 4/11] RUN echo "$GREETING from run" > /app/run.txt && rm /etc/motd',
-      "[0 7/11] RUN cat app.txt > /app/copied.txt && chmod 0604 /app/copied.txt",
+      '[stage-0 4/11] RUN echo "$GREETING from run" > /app/run.txt && rm /etc/motd',
+      "[stage-0 7/11] RUN cat app.txt > /app/copied.txt && chmod 0604 /app/copied.txt",
     ]);
     firstId = result.image.id;
     expect(result.image.names).toEqual(["docker.io/cinfratest/app:1"]);
@@ -93,7 +93,7 @@ describe("Dockerfile builds", () => {
     writeFileSync(join(context, "app.txt"), "version 2\n");
     const result = await build();
     expect(result.cached).toBe(3);
-    expect(result.ran).toEqual(["[0 7/11] RUN cat app.txt > /app/copied.txt && chmod 0604 /app/copied.txt"]);
+    expect(result.ran).toEqual(["[stage-0 7/11] RUN cat app.txt > /app/copied.txt && chmod 0604 /app/copied.txt"]);
     expect(result.image.id).not.toBe(firstId);
     // The tag moved: only the new image carries it.
     expect(images.listImages().filter((i) => i.names.includes("docker.io/cinfratest/app:1")).map((i) => i.id)).toEqual([result.image.id]);
@@ -140,7 +140,7 @@ describe("Dockerfile builds", () => {
   it("a failing RUN reports its step, exit code and output, and leaves no cgroup, mount or directory", async () => {
     writeFileSync(join(context, "Dockerfile.fail"), "FROM cinfratest/busybox:base\nRUN echo boom-output; sleep 100 & exit 3\n");
     await expect(build({ file: join(context, "Dockerfile.fail") })).rejects.toThrow(
-      /\[0 1\/1\] RUN echo boom-output; sleep 100 & exit 3: exited with code 3; last output:\nboom-output/,
+      /\[stage-0 1\/1\] RUN echo boom-output; sleep 100 & exit 3: exited with code 3; last output:\nboom-output/,
     );
     expect(readdirSync(join(h.config.libRoot, "builds"))).toEqual([]);
     expect(readdirSync(join(h.config.runRoot, "builds"))).toEqual([]);

@@ -6,6 +6,7 @@
  * still in the store on top of the same parent (a prune may have removed it: then the step reruns).
  *   <store>/build-cache/<key hex>.json   { diffId, step }
  */
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../images/digest.js";
 import type { ImageStore } from "../images/index.js";
@@ -30,5 +31,20 @@ export class BuildCache {
 
   put(key: string, diffId: string, step: string): void {
     writeJsonAtomic(this.file(key), { diffId, step });
+  }
+
+  /** Drop entries whose layer no longer exists anywhere in the store (after a prune); returns how many. */
+  prune(): number {
+    const dir = join(this.images.root, "build-cache");
+    if (!existsSync(dir)) return 0;
+    const diffIds = new Set(this.images.layers.list().map((chain) => this.images.layers.get(chain)?.diffId));
+    let removed = 0;
+    for (const name of readdirSync(dir)) {
+      const entry = readJson<{ diffId?: string }>(join(dir, name));
+      if (entry?.diffId && diffIds.has(entry.diffId)) continue;
+      rmSync(join(dir, name), { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 }

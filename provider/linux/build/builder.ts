@@ -112,7 +112,7 @@ export async function buildImage(deps: BuildDeps, req: BuildRequest, options: Bu
       state = await startStage(ctx, done, from, options.pull ?? true);
       const total = stage.body.length;
       for (const [i, ins] of stage.body.entries()) {
-        const label = `[${stage.name ?? stage.index} ${i + 1}/${total}] ${ins.source}`;
+        const label = `[${stage.name ?? `stage-${stage.index}`} ${i + 1}/${total}] ${ins.source}`;
         if (["COPY", "ADD", "RUN", "WORKDIR"].includes(ins.keyword)) await layerStep(ctx, state, ins, label);
         else metadataStep(ctx, state, ins);
       }
