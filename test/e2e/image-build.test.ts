@@ -4,12 +4,26 @@
  * neither); a changed file plans the image's and its container's replacement; a bad Dockerfile
  * fails the plan naming file and line.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
 import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
 import { kernelObjectsNamed } from "../helpers/leaks.js";
+
+const CLI = join(import.meta.dirname, "../../bin/cinfra.mjs");
+
+/** Alive and not a zombie waiting for its parent. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 describe("image builds through the CLI", () => {
   let box: Sandbox;
@@ -87,5 +101,33 @@ new Container("web", { image, init: true });
       writeFileSync(join(app, "Dockerfile"), good);
     }
     expect(cinfra(box, "plan", stack, "--detailed-exitcode").code).toBe(0);
+  });
+
+  it("a build killed during a RUN leaves leftovers that the next build removes, its process included", async () => {
+    const slow = join(box.dir, "slow");
+    mkdirSync(slow);
+    writeFileSync(join(slow, "Dockerfile"), "FROM cinfratest/busybox:e2e\nRUN sleep 300\n");
+    const child = spawn(process.execPath, [CLI, "images", "build", slow], { env: box.env, stdio: "ignore" });
+    const runBuilds = join(box.runRoot, "builds");
+    let id = "";
+    for (let i = 0; i < 400 && !id; i++) {
+      id = (existsSync(runBuilds) ? readdirSync(runBuilds) : []).find((d) => existsSync(join(runBuilds, d, "pid"))) ?? "";
+      if (!id) await sleep(50);
+    }
+    expect(id).toMatch(/^build-\d+-/);
+    const pid = Number(readFileSync(join(runBuilds, id, "pid"), "utf8").split(" ")[0]);
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    expect(running(pid)).toBe(true); // the RUN's process outlives its builder
+
+    const next = cinfra(box, "images", "build", join(box.dir, "base"));
+    expect(next.stdout).toContain(`removed the leftovers of an interrupted RUN step (${id})`);
+    for (let i = 0; i < 40 && running(pid); i++) await sleep(50);
+    expect(running(pid)).toBe(false);
+    expect(existsSync(join(runBuilds, id))).toBe(false);
+    expect(existsSync(join(box.dir, "lib/builds", id))).toBe(false);
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(id);
+    expect(kernelObjectsNamed(id)).toEqual([]);
+    expect(readdirSync("/sys/fs/cgroup").flatMap((c) => (existsSync(`/sys/fs/cgroup/${c}/${box.cgroupParent}/${id}`) ? [c] : []))).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type { Pin } from "../images/pins.js";
 import { formatReference, parseReference } from "../images/registry/index.js";
 import { BuildCache } from "./build-cache.js";
 import { BuildContext } from "./build-context.js";
+import { sweepDeadBuilds } from "./build-sweep.js";
 import { parseDockerfile, type Dockerfile, type Stage } from "./dockerfile-parse.js";
 import { layerStep, metadataStep, type StepContext } from "./layer-step.js";
 import type { RunDeps } from "./run-step.js";
@@ -99,6 +100,7 @@ export async function buildImage(deps: BuildDeps, req: BuildRequest, options: Bu
   const global = globalArgs(df, buildArgs);
   const plan = stagesFor(df, req.target, global);
   const progress = options.progress ?? (() => {});
+  for (const id of await sweepDeadBuilds(deps)) progress(`removed the leftovers of an interrupted RUN step (${id})`);
   const pin = deps.images.pin();
   try {
     const ctx: StepContext = {

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { posix } from "node:path";
-import { DockerfileError, RuntimeError } from "../../../core/errors.js";
+import { CinfraError, DockerfileError, RuntimeError } from "../../../core/errors.js";
 import { chainId } from "../images/digest.js";
 import { packDirectory } from "../images/pack-dir.js";
 import type { Pin } from "../images/pins.js";
@@ -21,7 +21,7 @@ import { imageSource, stageCopy, stageDirs, type TreeSource } from "./copy-step.
 import { hasWildcard } from "./path-patterns.js";
 import type { Instruction } from "./dockerfile-parse.js";
 import { ImageFs } from "./image-fs.js";
-import { runStep } from "./run-step.js";
+import { RunStepError, runStep } from "./run-step.js";
 import { applyMetadata, envOf, lookupIn, word, words, workdirOf, type Evaluator, type StageState } from "./stage-state.js";
 
 export interface StepContext {
@@ -92,7 +92,11 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
   const staging = ctx.deps.images.paths.temp("build");
   mkdirSync(staging);
   try {
-    await produce(staging);
+    await produce(staging).catch((error: unknown) => {
+      // Name the step, unless the error already does (a failed RUN, a Dockerfile line).
+      if (error instanceof RunStepError || error instanceof DockerfileError || !(error instanceof CinfraError)) throw error;
+      throw error.message.startsWith(label) ? error : new RuntimeError(error.code, `${label}: ${error.message}`, { cause: error });
+    });
     const layer = await ctx.deps.images.applyLayerPinned(packDirectory(staging), undefined, { parent: state.chain }, ctx.pin);
     ctx.cache.put(key, layer.diffId, ins.source);
     push(state, key, layer.diffId, layer.chainId, ins);
