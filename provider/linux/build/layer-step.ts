@@ -95,7 +95,7 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
     await produce(staging).catch((error: unknown) => {
       // Name the step, unless the error already does (a failed RUN, a Dockerfile line).
       if (error instanceof RunStepError || error instanceof DockerfileError || !(error instanceof CinfraError)) throw error;
-      throw error.message.startsWith(label) ? error : new RuntimeError(error.code, `${label}: ${error.message}`, { cause: error });
+      throw error.message.startsWith(label) ? error : new RuntimeError(error.code, `${label}: ${error.message}`);
     });
     const layer = await ctx.deps.images.applyLayerPinned(packDirectory(staging), undefined, { parent: state.chain }, ctx.pin);
     ctx.cache.put(key, layer.diffId, ins.source);
