@@ -39,7 +39,7 @@ export async function imagesBuild(context: string, flags: BuildFlags): Promise<n
     names: flags.tag ?? [],
     pull: flags.pull ?? true,
     progress: (message) => process.stdout.write(`${message}\n`),
-    output: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    output: (text) => process.stdout.write(text),
   });
   const names = result.image.names.length ? ` (${result.image.names.join(", ")})` : "";
   process.stdout.write(`built ${result.image.id}${names}: ${result.ran.length} RUN steps ran, ${result.cached} steps from cache\n`);

@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCgroupManager } from "../../provider/linux/cgroups/index.js";
 import { buildImage, type BuildDeps } from "../../provider/linux/build/builder.js";
@@ -111,37 +112,41 @@ describe("Dockerfile builds", () => {
     writeFileSync(join(tree, "a.txt"), "from the archive\n");
     writeFileSync(join(tree, "sub/b.txt"), "nested\n");
     execFileSync("tar", ["czf", join(context, "bundle.tar.gz"), "-C", tree, "."]);
+    writeFileSync(join(context, "notes.gz"), gzipSync("not a tar\n")); // ADD copies a compressed non-archive as it is
     writeFileSync(join(context, "Dockerfile.multi"), [
       "FROM cinfratest/busybox:base AS builder",
       "WORKDIR /src",
       "ADD bundle.tar.gz /src/unpacked/",
+      "ADD notes.gz /src/unpacked/",
       "RUN echo compiled > /src/out.bin && ln -s out.bin /src/link",
       "FROM scratch AS artifacts",
       "COPY --from=builder /src/out.bin /src/unpacked/ /data/",
       "FROM cinfratest/busybox:base",
       "COPY --from=artifacts /data /opt/data",
       "COPY --from=builder /src/link /opt/link",
-      'CMD ["sh", "-c", "cat /opt/data/out.bin /opt/data/a.txt /opt/data/sub/b.txt; readlink /opt/link"]',
+      'CMD ["sh", "-c", "cat /opt/data/out.bin /opt/data/a.txt /opt/data/sub/b.txt; zcat /opt/data/notes.gz; readlink /opt/link"]',
       "",
     ].join("\n"));
     const file = join(context, "Dockerfile.multi");
     const early = await buildImage(deps, { context, file, target: "builder" }, { pull: false });
-    expect(early.ran).toEqual(["[builder 3/3] RUN echo compiled > /src/out.bin && ln -s out.bin /src/link"]);
+    expect(early.ran).toEqual(["[builder 4/4] RUN echo compiled > /src/out.bin && ln -s out.bin /src/link"]);
     expect(early.image.config.WorkingDir).toBe("/src");
     const full = await buildImage(deps, { context, file }, { names: ["cinfratest/multi:1"], pull: false });
     expect(full.ran).toEqual([]); // the builder stage comes from the cache
     const image = await h.create("image", "multi", { ref: "cinfratest/multi:1" });
     const box = await h.create("container", "multi-probe", { image: { $ref: "image.multi" } } as never, [image]);
     await h.waitExit(box);
-    expect(await h.logs(box)).toBe("compiled\nfrom the archive\nnested\nout.bin\n");
+    expect(await h.logs(box)).toBe("compiled\nfrom the archive\nnested\nnot a tar\nout.bin\n");
     await h.delete(box);
   });
 
   it("a failing RUN reports its step, exit code and output, and leaves no cgroup, mount or directory", async () => {
     writeFileSync(join(context, "Dockerfile.fail"), "FROM cinfratest/busybox:base\nRUN echo boom-output; sleep 100 & exit 3\n");
-    await expect(build({ file: join(context, "Dockerfile.fail") })).rejects.toThrow(
+    let streamed = "";
+    await expect(buildImage(deps, { context, file: join(context, "Dockerfile.fail") }, { pull: false, output: (text) => (streamed += text) })).rejects.toThrow(
       /\[stage-0 1\/1\] RUN echo boom-output; sleep 100 & exit 3: exited with code 3; last output:\nboom-output/,
     );
+    expect(streamed).toBe("boom-output\n");
     expect(readdirSync(join(h.config.libRoot, "builds"))).toEqual([]);
     expect(readdirSync(join(h.config.runRoot, "builds"))).toEqual([]);
     expect((await deps.cgroups.list()).filter((id) => id.startsWith("build-"))).toEqual([]);

@@ -32,7 +32,7 @@ export interface BuildOptions {
   /** Names the result gets (moved from any image that had them). */
   names?: string[];
   progress?: (message: string) => void;
-  /** A RUN step's output, after it ran. */
+  /** A RUN step's output, as it comes. */
   output?: (text: string) => void;
   /** Pull a FROM image the store does not have (default true). */
   pull?: boolean;

@@ -9,7 +9,7 @@
 import { chmodSync, closeSync, copyFileSync, createReadStream, lchownSync, mkdirSync, openSync, readSync, readlinkSync, symlinkSync, type Stats } from "node:fs";
 import { basename, join, posix } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
-import { sniffCompression, type Compression } from "../images/decompress.js";
+import { decompressor, sniffCompression, type Compression } from "../images/decompress.js";
 import { libcLayerSyscalls } from "../images/layer-syscalls.js";
 import { unpackLayer } from "../images/layer-unpack.js";
 import { lstatOrNull } from "../images/safe-path.js";
@@ -59,7 +59,7 @@ export async function stageCopy(context: TreeSource, image: ImageFs, spec: CopyS
   const destParts = image.resolve(spec.dest, intoDir);
   for (const source of spec.sources) {
     const st = context.stat(source);
-    const archive = spec.extract && st.isFile() ? archiveKind(context.hostPath(source)) : null;
+    const archive = spec.extract && st.isFile() ? await archiveKind(context.hostPath(source)) : null;
     if (st.isDirectory() || archive) {
       const dir = ensureDir(staging, destParts, image, spec);
       if (archive) await extract(context.hostPath(source), archive, dir, step);
@@ -126,7 +126,8 @@ function copyTree(context: TreeSource, rel: string, target: string, spec: CopySp
   }
 }
 
-function archiveKind(path: string): Compression | null {
+/** A tar archive (plain, gzip or zstd) by its bytes: a compressed file that is not a tar is copied as it is, as Docker does. */
+async function archiveKind(path: string): Promise<Compression | null> {
   const head = Buffer.alloc(512);
   const fd = openSync(path, "r");
   let n: number;
@@ -136,8 +137,27 @@ function archiveKind(path: string): Compression | null {
     closeSync(fd);
   }
   const compression = sniffCompression(head.subarray(0, n));
-  if (compression !== "none") return compression;
-  return n === 512 && head.toString("latin1", 257, 262) === "ustar" ? "none" : null;
+  const tarHead = compression === "none" ? head.subarray(0, n) : await decompressedHead(path, compression);
+  return tarHead.length >= 262 && tarHead.toString("latin1", 257, 262) === "ustar" ? compression : null;
+}
+
+/** The first 512 bytes after decompression (or fewer; a corrupt stream gives what it gave). */
+async function decompressedHead(path: string, compression: Compression): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(path).pipe(decompressor(compression) as NonNullable<ReturnType<typeof decompressor>>);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= 512) break;
+    }
+  } catch {
+    // not a valid stream of that kind: not an archive
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, 512);
 }
 
 async function extract(archive: string, compression: Compression, dir: string, step: string): Promise<void> {

@@ -65,10 +65,9 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
     descriptor = `RUN ${JSON.stringify(args)} ${JSON.stringify([...state.args].sort())}`;
     produce = (staging) => runStep(ctx.deps, {
       id: `build-${process.pid}-${randomBytes(4).toString("hex")}`, image, args, step: label,
-      env: [...env].map(([k, v]) => `${k}=${v}`), cwd: state.config.WorkingDir || "/", user: state.config.User,
-    }, async (upper, output) => {
+      env: [...env].map(([k, v]) => `${k}=${v}`), cwd: state.config.WorkingDir || "/", user: state.config.User, onOutput: ctx.output,
+    }, async (upper) => {
       ctx.ran.push(label);
-      if (output) ctx.output(output);
       stageUpperAsLayer(upper, staging);
     });
   } else {

@@ -5,7 +5,8 @@
  * step's layer (commit's translation of whiteouts). Everything it created on the host (cgroup,
  * netns, state and overlay dirs, leftover processes) is removed whether it succeeded or not.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RuntimeError } from "../../../core/errors.js";
@@ -36,6 +37,8 @@ export interface RunInput {
   cwd: string;
   user?: string;
   step: string;
+  /** The command's output as it comes. */
+  onOutput?: (text: string) => void;
 }
 
 /** A RUN whose command failed: the step, its exit code and the end of its output. */
@@ -49,7 +52,7 @@ const MOUNTPOINTS = ["proc", "sys", "dev"];
 const TAIL_LINES = 20;
 
 /** Run the step; `withUpper` gets the upper dir (the step's changes) before everything is removed. */
-export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upper: string, output: string) => Promise<T>): Promise<T> {
+export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upper: string) => Promise<T>): Promise<T> {
   const { config, cgroups } = deps;
   const dir = join(config.libRoot, "builds", input.id);
   const stateDir = join(config.runRoot, "builds", input.id);
@@ -85,29 +88,60 @@ export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upp
     spec.mounts = spec.mounts.filter((m) => !m.target.startsWith("/etc/"));
     await startContainer(spec);
     undo.push("process", () => stopContainer(stateDir, { signal: "SIGKILL", timeoutMs: 0 }));
-    const exitCode = await waitForExit(stateDir);
-    const output = readOutput(paths.log);
-    if (exitCode !== 0) throw new RunStepError(input.step, exitCode, output.split("\n").filter(Boolean).slice(-TAIL_LINES).join("\n"));
+    const exitCode = await waitForExit(stateDir, paths.log, input.onOutput ?? (() => {}));
+    if (exitCode !== 0) throw new RunStepError(input.step, exitCode, readTail(paths.log).split("\n").filter(Boolean).slice(-TAIL_LINES).join("\n"));
     dropMountpoints(paths.upper, input.image);
-    return await withUpper(paths.upper, output);
+    return await withUpper(paths.upper);
   } finally {
     const problems = await undo.unwind();
     if (problems.length) throw new RuntimeError("BUILD_CLEANUP", `${input.step}: cleanup failed: ${problems.join("; ")}`);
   }
 }
 
-async function waitForExit(stateDir: string): Promise<number> {
+/** Poll the shim's record until the command exits, passing on its output meanwhile. */
+async function waitForExit(stateDir: string, log: string, onOutput: (text: string) => void): Promise<number> {
+  let offset = 0;
+  const decoder = new StringDecoder("utf8");
+  const forward = () => {
+    let fd: number;
+    try {
+      fd = openSync(log, "r");
+    } catch {
+      return; // no output yet
+    }
+    try {
+      const chunk = Buffer.alloc(64 * 1024);
+      for (let n = readSync(fd, chunk, 0, chunk.length, offset); n > 0; n = readSync(fd, chunk, 0, chunk.length, offset)) {
+        offset += n;
+        onOutput(decoder.write(chunk.subarray(0, n)));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
   for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
     const status = readContainerStatus(stateDir);
-    if (status.state === "exited") return status.exitCode ?? 255;
-    if (status.state === "dead") return 255;
+    forward();
+    if (status.state === "exited" || status.state === "dead") {
+      forward();
+      return status.state === "exited" ? status.exitCode ?? 255 : 255;
+    }
     await sleep(delay);
   }
 }
 
-function readOutput(log: string): string {
+/** The end of the output (the last 16 KiB: enough for the last lines, whatever the log's size). */
+function readTail(log: string, bytes = 16 * 1024): string {
   try {
-    return readFileSync(log, "utf8");
+    const fd = openSync(log, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.min(size, bytes));
+      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      return buffer.toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return "";
   }
