@@ -124,6 +124,7 @@ describe("Dockerfile builds", () => {
       "FROM cinfratest/busybox:base",
       "COPY --from=artifacts /data /opt/data",
       "COPY --from=builder /src/link /opt/link",
+      "WORKDIR /tmp",
       'CMD ["sh", "-c", "cat /opt/data/out.bin /opt/data/a.txt /opt/data/sub/b.txt; zcat /opt/data/notes.gz; readlink /opt/link"]',
       "",
     ].join("\n"));
@@ -133,6 +134,8 @@ describe("Dockerfile builds", () => {
     expect(early.image.config.WorkingDir).toBe("/src");
     const full = await buildImage(deps, { context, file }, { names: ["cinfratest/multi:1"], pull: false });
     expect(full.ran).toEqual([]); // the builder stage comes from the cache
+    expect(full.image.config.WorkingDir).toBe("/tmp"); // an existing directory: no layer
+    expect(full.image.diffIds.length).toBe(3); // busybox + the two COPY --from
     const image = await h.create("image", "multi", { ref: "cinfratest/multi:1" });
     const box = await h.create("container", "multi-probe", { image: { $ref: "image.multi" } } as never, [image]);
     await h.waitExit(box);

@@ -53,7 +53,11 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
   if (ins.keyword === "WORKDIR") {
     const dir = workdirOf(ctx.ev, state, ins);
     state.config.WorkingDir = dir;
-    if (image.isDirectory(dir)) return metadataStep(ctx, state, ins);
+    if (image.isDirectory(dir)) {
+      state.key = nextKey(state.key, `WORKDIR ${dir}`); // nothing to create: config only
+      state.history.push({ created_by: ins.source, empty_layer: true });
+      return;
+    }
     descriptor = `WORKDIR ${dir}`;
     produce = async (staging) => void stageDirs(staging, image.resolve(dir, true), image);
   } else if (ins.keyword === "RUN") {
