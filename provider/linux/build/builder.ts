@@ -100,6 +100,8 @@ export async function buildImage(deps: BuildDeps, req: BuildRequest, options: Bu
   const global = globalArgs(df, buildArgs);
   const plan = stagesFor(df, req.target, global);
   const progress = options.progress ?? (() => {});
+  // The spelling Image({ ref }) and FROM look up; a bad name fails before any step runs.
+  const names = (options.names ?? []).map((name) => formatReference(parseReference(name, "tag")));
   for (const id of await sweepDeadBuilds(deps)) progress(`removed the leftovers of an interrupted RUN step (${id})`);
   const pin = deps.images.pin();
   try {
@@ -123,8 +125,7 @@ export async function buildImage(deps: BuildDeps, req: BuildRequest, options: Bu
     }
     const image = await commit(deps.images, state, pin);
     let named = image;
-    // The spelling Image({ ref }) and FROM look up.
-    for (const name of options.names ?? []) named = deps.images.setName(image.id, formatReference(parseReference(name, "tag")));
+    for (const name of names) named = deps.images.setName(image.id, name);
     return { image: named, cached: ctx.cached, ran: ctx.ran };
   } finally {
     pin.release();
