@@ -1,11 +1,14 @@
 /** Build context pieces: .dockerignore patterns, COPY source globs, content hashes, cache keys. */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { nextKey } from "../../provider/linux/build/build-cache.js";
 import { BuildContext } from "../../provider/linux/build/build-context.js";
 import { isIgnored, parseIgnoreFile } from "../../provider/linux/build/path-patterns.js";
+import { stageUpperAsLayer } from "../../provider/linux/images/upper-to-layer.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -83,5 +86,25 @@ describe("step cache keys", () => {
     expect(nextKey(nextKey("sha256:base", "ENV A=2"), "RUN x")).not.toBe(a);
     expect(nextKey(nextKey("sha256:other", "ENV A=1"), "RUN x")).not.toBe(a);
     expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe("a RUN step's upper dir as a layer tree", () => {
+  it("drops sockets a daemon left (commit refuses them)", async () => {
+    const upper = mkdtempSync(join(tmpdir(), "cinfra-upper-"));
+    dirs.push(upper);
+    mkdirSync(join(upper, "run"));
+    writeFileSync(join(upper, "run/kept.txt"), "x");
+    const server = createServer().listen(join(upper, "run/daemon.sock"));
+    await once(server, "listening");
+    try {
+      const staged = `${upper}-layer`;
+      dirs.push(staged, `${upper}-commit`);
+      stageUpperAsLayer(upper, staged, undefined, true);
+      expect(readdirSync(join(staged, "run"))).toEqual(["kept.txt"]);
+      expect(() => stageUpperAsLayer(upper, `${upper}-commit`)).toThrow(/sockets cannot go into an image layer/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -72,7 +72,7 @@ export async function layerStep(ctx: StepContext, state: StageState, ins: Instru
       env: [...env].map(([k, v]) => `${k}=${v}`), cwd: state.config.WorkingDir || "/", user: state.config.User, onOutput: ctx.output,
     }, async (upper) => {
       ctx.ran.push(label);
-      stageUpperAsLayer(upper, staging);
+      stageUpperAsLayer(upper, staging, undefined, true); // sockets a daemon left are dropped, as docker build does
     });
   } else {
     const { source, identity, locate } = await copySource(ctx, state, ins, label);
