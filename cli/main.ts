@@ -75,11 +75,15 @@ export function buildProgram(run: Runner): Command {
 
   program.command("exec").argument("<container>", "container name").argument("<command...>", "command and arguments (after --)")
     .description("run a command inside a running container (its namespaces, cgroup, user, env)")
-    .action((name: string, command: string[]) => run(execCommand(name, command, globals())));
+    .option("-i, --interactive", "pass stdin to the command (else it reads /dev/null)")
+    .option("-t, --tty", "give the command a terminal")
+    .action((name: string, command: string[], opts) => run(execCommand(name, command, { ...globals(), ...opts })));
 
   program.command("stats").argument("[container]", "container name (default: all)")
-    .description("memory, CPU and pids usage from each container's cgroup")
-    .option("--json", "machine-readable output")
+    .description("memory, CPU and pids usage from each container's cgroup, a sample every interval (Ctrl-C ends)")
+    .option("--no-stream", "print one sample and exit")
+    .option("--interval <seconds>", "time between samples (default 1)")
+    .option("--json", "machine-readable output: one JSON array per sample and line")
     .action((name: string | undefined, opts) => run(statsCommand(name, { ...globals(), ...opts })));
 
   program.command("inspect").argument("<container>", "container name")

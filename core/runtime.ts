@@ -48,12 +48,23 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+export interface ExecOptions {
+  /** The caller's terminal ("inherit") or pipes to capture. */
+  stdio: "inherit" | "pipe";
+  /** `-i`: the command reads the caller's stdin (or `input` with pipes); otherwise /dev/null, as Docker. */
+  interactive?: boolean;
+  /** `-t`: the command gets a terminal (from the container's devpts), relayed to the caller. */
+  tty?: boolean;
+  /** With stdio "pipe" and interactive: what the command reads. */
+  input?: string;
+}
+
 /** Actions on running containers that are not part of the declarative lifecycle (logs, …). */
 export interface ContainerActions {
   /** Log lines of a container (stdout and stderr); with `follow`, keeps yielding until aborted. */
   logs(state: ResourceState, options: { follow: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<string>;
   /** Run a command inside the running container (its namespaces, cgroup, user, env, cwd); resolves to its exit code. */
-  exec(state: ResourceState, args: string[], options: { stdio: "inherit" | "pipe" }): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(state: ResourceState, args: string[], options: ExecOptions): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Resource usage from the container's cgroup. */
   stats(state: ResourceState): Promise<ContainerStats>;
   /** Runtime details as `docker inspect` shows them (state, overlay dirs, namespaces, cgroups, network). */

@@ -109,6 +109,34 @@ export interface ContainerLimits {
   blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
 }
 
+/** Docker's seccomp profile format (moby/profiles/seccomp): rules in order, first match wins. */
+export interface SeccompProfile {
+  defaultAction: SeccompAction;
+  defaultErrnoRet?: number;
+  /** Accepted for compatibility; cinfra compiles for x86_64 and refuses other ABIs. */
+  architectures?: string[];
+  archMap?: unknown[];
+  syscalls?: Array<{
+    names?: string[];
+    name?: string;
+    action: SeccompAction;
+    errnoRet?: number;
+    args?: Array<{ index: number; value: number; valueTwo?: number; op: "SCMP_CMP_NE" | "SCMP_CMP_LT" | "SCMP_CMP_LE" | "SCMP_CMP_EQ" | "SCMP_CMP_GE" | "SCMP_CMP_GT" | "SCMP_CMP_MASKED_EQ" }> | null;
+    includes?: { caps?: string[]; arches?: string[]; minKernel?: string };
+    excludes?: { caps?: string[]; arches?: string[]; minKernel?: string };
+    comment?: string;
+  }>;
+}
+
+export type SeccompAction = "SCMP_ACT_ALLOW" | "SCMP_ACT_ERRNO" | "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" | "SCMP_ACT_KILL_PROCESS" | "SCMP_ACT_TRAP" | "SCMP_ACT_LOG" | "SCMP_ACT_TRACE";
+
+/** `containerId..containerId+size-1` inside is `hostId..` on the host (a line of /proc/<pid>/uid_map). */
+export interface IdRange {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
 export interface ContainerArgs {
   image: Image;
   /** Replaces the image's Cmd. */
@@ -140,6 +168,12 @@ export interface ContainerArgs {
   capabilities?: { add?: string[]; drop?: string[] };
   /** Every capability, no seccomp filter, no masked paths: opt-in only. */
   privileged?: boolean;
+  /**
+   * Root inside is not root outside: "auto" maps the container's ids 0..65535 to a free host range of cinfra's
+   * (from 1 000 000 up, one range per container), or give the maps (gidMap defaults to uidMap). Image files
+   * appear owned as on the image (id-mapped layers); volumes and bind mounts keep their host owners.
+   */
+  userns?: "auto" | { uidMap: IdRange[]; gidMap?: IdRange[] };
   readOnlyRootfs?: boolean;
   /** Default true: setuid binaries cannot gain privileges. */
   noNewPrivileges?: boolean;
@@ -155,8 +189,11 @@ export interface ContainerArgs {
   ports?: Array<{ host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }>;
   /** Live-updatable: "stopped" stops it (keeping it), "paused" freezes it (cgroup freezer), "running" starts/thaws it. */
   desiredState?: "running" | "stopped" | "paused";
-  /** "default" (cinfra's default filter) or "unconfined". */
-  seccomp?: "default" | "unconfined";
+  /**
+   * "default" (cinfra's default filter), "unconfined", or a profile in Docker's JSON format (the object, e.g.
+   * `JSON.parse(readFileSync("./seccomp.json", "utf8"))`, or its text), compiled for x86_64.
+   */
+  seccomp?: "default" | "unconfined" | SeccompProfile | string;
 }
 
 export type { Container };

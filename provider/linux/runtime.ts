@@ -46,7 +46,7 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
         else copyToContainer(stateDir, hostPath, containerPath);
       },
       exportFilesystem: (state, out) => exportFilesystem(containerPaths(config, state.id).stateDir, out as Writable),
-      commit: (state, name) => commitContainer(images, containerPaths(config, state.id).upper, state, name),
+      commit: (state, name) => commitContainer(config, images, state, name),
     },
     async close() {
       hostLinks?.socket.close();

@@ -54,6 +54,7 @@ const FULL: Record<Kind, WireObject> = {
     ulimits: { nofile: { soft: 1, hard: 2 } }, tmpfs: [{ target: "/t", size: "1Mi", mode: 0o1777 }], seccomp: "default",
     desiredState: "running", ports: [{ host: 1, container: 2, protocol: "udp", hostIp: "127.0.0.1" }], shmSize: "64Mi",
     devices: [{ path: "/dev/fuse", target: "/dev/fuse", permissions: "rwm" }], ipc: "container:web",
+    userns: { uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }], gidMap: [{ containerId: 0, hostId: 100000, size: 65536 }] },
   },
 };
 

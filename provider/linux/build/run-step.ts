@@ -57,7 +57,7 @@ export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upp
   const dir = join(config.libRoot, "builds", input.id);
   const stateDir = join(config.runRoot, "builds", input.id);
   const paths: ContainerPaths = {
-    dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"), hosts: join(dir, "hosts"),
+    dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"), idmapped: join(dir, "idmapped"), hosts: join(dir, "hosts"),
     hostname: join(dir, "hostname"), resolv: join(dir, "resolv.conf"), log: join(dir, "output.log"), stateDir,
     netns: join(config.runRoot, "builds", `${input.id}.netns`),
   };

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "security.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +149,10 @@ static void do_mount(const struct mount_entry *m, const char *target)
 
 static void mount_rootfs(const struct spec *s)
 {
+	/* Image layers seen through the user namespace's maps, so its root owns what host root owns. */
+	for (int i = 0; i < s->nidmaps; i++)
+		if (userns_idmap_mount(s->userns_fd, s->idmaps[i].source, s->idmaps[i].target) < 0)
+			fail_at("idmap-mount", s->idmaps[i].source);
 	for (int i = 0; i < s->npremounts; i++)
 		do_mount(&s->premounts[i], s->premounts[i].target);
 	for (int i = 0; i < s->nmounts; i++) {
@@ -200,6 +205,10 @@ static void set_identity(const struct spec *s)
 	make_dirs(s->cwd, 0755);
 	security_filesystem(s, fail);
 	security_limits(s, fail);
+	/* The last privileged step: from here on, root is root only inside the user namespace. The namespaces
+	 * made above stay owned by the host's, so nothing inside can remount, rename or reconfigure them. */
+	if (s->userns_fd >= 0 && setns(s->userns_fd, CLONE_NEWUSER) < 0)
+		fail("setns-user");
 	security_bounding_set(s, fail);
 	if (setgroups(s->ngids, s->gids) < 0)
 		fail("setgroups");

@@ -11,6 +11,7 @@
 #include "proxy.h"
 #include "util.h"
 #include "spec.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,12 +131,19 @@ static int open_stdio(const struct spec *s, int stdio[3])
 	return stdio[0] < 0 || stdio[1] < 0 || stdio[2] < 0 ? -1 : 0;
 }
 
-static int run_shim(const struct spec *s)
+static int run_shim(struct spec *s)
 {
 	int stdio[3];
 	if (open_stdio(s, stdio) < 0) {
 		report("err open-log %d", errno);
 		return 1;
+	}
+	if (s->nuidmap > 0) {
+		char failure[128];
+		if ((s->userns_fd = userns_create(s, failure, sizeof(failure))) < 0) {
+			report("err %s", failure);
+			return 1;
+		}
 	}
 	char text[256];
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
@@ -187,20 +195,32 @@ static void ensure_low_fds(void)
 		close(fd);
 }
 
+/* `exec SPEC PID [-i] [-t] -- ARGS…` */
+static int exec_main(int argc, char **argv)
+{
+	int flags = 0, i = 4;
+	for (; i < argc && strcmp(argv[i], "--"); i++)
+		flags |= !strcmp(argv[i], "-i") ? EXEC_STDIN : !strcmp(argv[i], "-t") ? EXEC_TTY : 0;
+	if (i + 1 >= argc) {
+		fprintf(stderr, "usage: cinfra-shim exec SPEC PID [-i] [-t] -- ARGS...\n");
+		return 126;
+	}
+	struct spec s;
+	char err[512];
+	if (spec_load(argv[2], &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cinfra exec: %s\n", err);
+		return 126;
+	}
+	return exec_in_container(&s, (pid_t)atoi(argv[3]), argv + i + 1, flags);
+}
+
 int main(int argc, char **argv)
 {
 	ensure_low_fds();
 	if (argc >= 4 && !strcmp(argv[1], "proxy"))
 		return run_proxy(argv[2], argc - 3, argv + 3);
-	if (argc >= 6 && !strcmp(argv[1], "exec") && !strcmp(argv[4], "--")) {
-		struct spec s;
-		char err[512];
-		if (spec_load(argv[2], &s, err, sizeof(err)) < 0) {
-			fprintf(stderr, "cinfra exec: %s\n", err);
-			return 126;
-		}
-		return exec_in_container(&s, (pid_t)atoi(argv[3]), argv + 5);
-	}
+	if (argc >= 6 && !strcmp(argv[1], "exec"))
+		return exec_main(argc, argv);
 	if (argc != 2) {
 		fprintf(stderr, "usage: cinfra-shim SPECFILE\n");
 		return 2;

@@ -32,7 +32,7 @@ static const struct {
 	{ "stdout", 1 }, { "stderr", 1 }, { "ns", 1 }, { "init", 1 }, { "uid", 1 }, { "gid", 1 }, { "group", 1 },
 	{ "premount", 5 }, { "mount", 5 }, { "dev", 5 }, { "symlink", 2 }, { "cgroup", 1 }, { "arg", 1 },
 	{ "env", 1 }, { "caps", 1 }, { "nnp", 1 }, { "rootro", 1 }, { "mask", 1 }, { "ro", 1 }, { "rlimit", 3 },
-	{ "sysctl", 2 }, { "seccomp", 1 },
+	{ "sysctl", 2 }, { "seccomp", 1 }, { "uidmap", 3 }, { "gidmap", 3 }, { "idmap", 2 },
 };
 
 /* -1: unknown key; otherwise 0 when `arity` values follow, 1 when the spec ends first. */
@@ -94,6 +94,7 @@ static int decode_hex(const char *hex, struct spec *s)
 int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	s->userns_fd = -1;
 	s->cwd = "/";
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -205,6 +206,22 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 		} else if (!strcmp(key, "seccomp")) {
 			if (decode_hex(next(&c), s) < 0)
 				slot = NULL;
+		} else if (!strcmp(key, "uidmap") || !strcmp(key, "gidmap")) {
+			int uid = key[0] == 'u';
+			struct id_range *r = uid ? ADD(s->uidmap, s->nuidmap, 16) : ADD(s->gidmap, s->ngidmap, 16);
+			if ((slot = r)) {
+				r->inside = (unsigned long)number(next(&c));
+				r->host = (unsigned long)number(next(&c));
+				r->size = (unsigned long)number(next(&c));
+			}
+		} else if (!strcmp(key, "idmap")) {
+			if (s->nidmaps >= 128) {
+				slot = NULL;
+			} else {
+				s->idmaps[s->nidmaps].source = next(&c);
+				s->idmaps[s->nidmaps].target = next(&c);
+				s->nidmaps++;
+			}
 		}
 		if (!slot) {
 			snprintf(err, errlen, "spec: too many or malformed %s entries", key);

@@ -23,6 +23,10 @@ struct symlink_entry {
 	const char *target, *linkpath;
 };
 
+struct id_range {
+	unsigned long inside, host, size;
+};
+
 struct spec {
 	const char *id, *state_dir, *rootfs, *netns, *ipcns, *hostname, *cwd, *stdout_path, *stderr_path;
 	int ns_flags, init;
@@ -57,6 +61,12 @@ struct spec {
 	int nsysctls;
 	unsigned char *seccomp; /* struct sock_filter[] decoded from hex */
 	int seccomp_len;
+	/* user namespace (runtime issue): maps, and the image layers to mount id-mapped at the given targets */
+	struct id_range uidmap[16], gidmap[16];
+	int nuidmap, ngidmap;
+	struct { const char *source, *target; } idmaps[128];
+	int nidmaps;
+	int userns_fd; /* set by the shim once it made the namespace; -1 without one */
 };
 
 /* Parses the spec file into `s` (strings point into a buffer that lives for the process).

@@ -7,6 +7,7 @@ import { parseSize } from "../../../core/model/units.js";
 import type { Props, Ref } from "../../../core/model/types.js";
 import type { CgroupLimits } from "../cgroups/index.js";
 import { DEFAULT_DEVICE_RULES } from "../cgroups/types.js";
+import type { SeccompProfile } from "../security/seccomp-profile.js";
 
 export interface ContainerInputs {
   image: Ref;
@@ -36,11 +37,18 @@ export interface ContainerInputs {
   sysctls?: Record<string, string>;
   ulimits?: Record<string, { soft: number; hard: number }>;
   tmpfs?: { target: string; size?: string; mode?: number }[];
-  seccomp?: "default" | "unconfined";
+  seccomp?: "default" | "unconfined" | SeccompProfile;
   desiredState?: "running" | "stopped" | "paused";
   ports?: { host: number; container: number; protocol?: "tcp" | "udp"; hostIp?: string }[];
   shmSize?: string;
   devices?: { path: string; target?: string; permissions?: string }[];
+  userns?: "auto" | { uidMap: IdRange[]; gidMap: IdRange[] };
+}
+
+export interface IdRange {
+  containerId: number;
+  hostId: number;
+  size: number;
 }
 
 export interface ImageDefaults {

@@ -9,6 +9,8 @@ export interface ContainerPaths {
   work: string;
   /** The overlay's merged view, mounted inside the container's own mount namespace only. */
   rootfs: string;
+  /** Mount points of the image layers seen through a user namespace's maps (inside the container's mount namespace). */
+  idmapped: string;
   hosts: string;
   hostname: string;
   resolv: string;
@@ -23,6 +25,7 @@ export function containerPaths(config: RuntimeConfig, id: string): ContainerPath
   const stateDir = join(config.runRoot, "containers", id);
   return {
     dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"),
+    idmapped: join(dir, "idmapped"),
     hosts: join(dir, "hosts"), hostname: join(dir, "hostname"), resolv: join(dir, "resolv.conf"),
     log: join(dir, "output.log"), stateDir, netns: join(config.runRoot, "netns", id),
   };

@@ -3,16 +3,19 @@
  * mounts, the managed /etc files), namespaces, cgroups to join, process settings. Pure policy.
  */
 import { RuntimeError } from "../../../core/errors.js";
+import { join } from "node:path";
 import { MS_BIND, MS_NODEV, MS_NOSUID, MS_RDONLY, MS_REC } from "../sys/constants.js";
 import { parseSize } from "../../../core/model/units.js";
 import { capabilityMask, effectiveCapabilities } from "../security/capabilities.js";
 import { MASKED_PATHS, READONLY_PATHS, RLIMIT } from "../security/defaults.js";
 import { defaultSeccompFilter } from "../security/seccomp.js";
+import { compileSeccompProfile } from "../security/seccomp-profile.js";
 import { defaultContainerMounts, defaultDevices, type ContainerSpec, type DeviceSpec, type MountSpec } from "../supervise/spec.js";
 import type { ContainerInputs } from "./container-inputs.js";
 import type { Urn } from "../../../core/model/types.js";
 import type { ContainerPaths } from "./container-paths.js";
 import type { SharedNamespaces } from "./container-sharing.js";
+import type { UsernsMaps } from "./userns.js";
 
 export interface SpecInput {
   id: string;
@@ -31,6 +34,8 @@ export interface SpecInput {
   devices: DeviceSpec[];
   /** Namespaces joined rather than created (container-sharing.ts). */
   shared: SharedNamespaces;
+  /** Resolved `userns` maps (userns.ts), when the container's root is remapped. */
+  userns?: UsernsMaps;
 }
 
 function bind(source: string, target: string, readOnly = false): MountSpec {
@@ -46,13 +51,16 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     if (!source) throw new RuntimeError("VOLUME_MISSING", `volume ${m.volume?.$ref} has no mountpoint on this host`);
     return bind(source, m.target, m.readOnly);
   });
+  const idmaps = input.userns ? input.lowerDirs.map((source, i) => ({ source, target: join(paths.idmapped, String(i)) })) : [];
+  const lowerDirs = input.userns ? idmaps.map((m) => m.target) : input.lowerDirs;
+  const security = securitySpec(inputs);
   return {
     id: input.id,
     stateDir: paths.stateDir,
     rootfs: paths.rootfs,
     premounts: [{
       source: "overlay", target: paths.rootfs, fstype: "overlay", flags: 0,
-      data: `lowerdir=${input.lowerDirs.join(":")},upperdir=${paths.upper},workdir=${paths.work}`,
+      data: `lowerdir=${lowerDirs.join(":")},upperdir=${paths.upper},workdir=${paths.work}`,
     }],
     mounts: [
       ...defaultContainerMounts(inputs.shmSize ? parseSize(inputs.shmSize)! : undefined),
@@ -78,7 +86,15 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     stdoutPath: paths.log,
     stderrPath: paths.log,
     init: inputs.init ?? false,
-    ...securitySpec(inputs),
+    ...security,
+    ...(input.userns && {
+      uidMap: input.userns.uidMap, gidMap: input.userns.gidMap, idmaps,
+      // Root inside holds no capability over the host-owned network namespace: let it bind ports below
+      // 1024 anyway (Docker sets the same for every container), unless the user decided otherwise.
+      sysctls: shared.net.kind === "own"
+        ? { "net.ipv4.ip_unprivileged_port_start": "0", ...security.sysctls }
+        : security.sysctls,
+    }),
   };
 }
 
@@ -95,7 +111,8 @@ function securitySpec(inputs: ContainerInputs): Partial<ContainerSpec> {
     readonlyPaths: privileged ? [] : READONLY_PATHS,
     rlimits: Object.entries(inputs.ulimits ?? {}).map(([name, l]) => ({ resource: RLIMIT[name], soft: l.soft, hard: l.hard })),
     sysctls: inputs.sysctls,
-    seccomp: unconfined ? undefined : defaultSeccompFilter(caps),
+    seccomp: unconfined ? undefined
+      : typeof inputs.seccomp === "object" ? compileSeccompProfile(inputs.seccomp, caps) : defaultSeccompFilter(caps),
   };
 }
 

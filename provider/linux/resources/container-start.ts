@@ -4,6 +4,7 @@
  * helper only executes the spec.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { CreateRequest, CreateResult, OperationContext } from "../../../core/runtime.js";
 import { RuntimeError } from "../../../core/errors.js";
 import type { Props } from "../../../core/model/types.js";
@@ -26,6 +27,7 @@ import { UndoStack } from "./undo-stack.js";
 import { resolveUser } from "./user-lookup.js";
 import { imageOutputs } from "./image.js";
 import { hostDevices } from "./host-devices.js";
+import { giveToContainerRoot, releaseUserns, resolveUserns } from "./userns.js";
 
 export interface ContainerDeps {
   config: RuntimeConfig;
@@ -52,6 +54,8 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       rmSync(paths.stateDir, { recursive: true, force: true });
     });
     for (const dir of [paths.upper, paths.work, paths.rootfs, paths.stateDir]) mkdirSync(dir, { recursive: true });
+    const userns = resolveUserns(config, req.id, inputs.userns);
+    undo.push("user namespace range", () => releaseUserns(config, req.id));
     images.markInUse(image.id, req.id);
     undo.push("image reference", () => images.release(image.id, req.id));
 
@@ -66,9 +70,11 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
     writeInitialHosts(paths.hosts, { containerId: req.id, hostname }, attachments.map((a) => networkDir(config, a.networkId)));
     writeFileSync(paths.hostname, `${hostname}\n`);
     writeFileSync(paths.resolv, "# cinfra: container names resolve through /etc/hosts\noptions ndots:0\n");
+    if (userns) giveToContainerRoot(userns, [paths.upper, paths.hosts, paths.hostname, paths.resolv]);
 
     // 4. The process: the spec says everything, the native helper executes it.
     const lowerDirs = images.lowerDirs(image);
+    if (userns) lowerDirs.forEach((_, i) => mkdirSync(join(paths.idmapped, String(i)), { recursive: true }));
     // The image's own config (OCI keys) as container defaults, the shape image outputs use.
     const defaults = imageOutputs(image) as ImageDefaults;
     const user = resolveUser(inputs.user ?? defaults.user, lowerDirs);
@@ -77,7 +83,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       args: effectiveArgs(inputs, defaults), env: effectiveEnv(inputs, defaults, hostname),
       cwd: inputs.workdir ?? defaults.workdir ?? "/", cgroupProcs: cgroups.procsFiles(req.id),
       volumes: (id) => ctx.deps.get(id)?.outputs.mountpoint as string | undefined,
-      devices: devices.map((d) => d.spec), shared,
+      devices: devices.map((d) => d.spec), shared, userns,
     });
     const ipAddresses: Props = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
     if (inputs.desiredState === "stopped") {

@@ -12,6 +12,7 @@ import { containerPaths } from "./container-paths.js";
 import { createContainer, type ContainerDeps } from "./container-start.js";
 import { moveToState, observedState } from "./container-run-state.js";
 import { stopPortProxy } from "./ports.js";
+import { releaseUserns } from "./userns.js";
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -54,6 +55,7 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
       await cgroups.removeParent();
       detachNetworks(config, deps.links(), prior.id, paths);
       images.releaseHolder(prior.id);
+      releaseUserns(config, prior.id);
       rmSync(paths.dir, { recursive: true, force: true });
       rmSync(paths.stateDir, { recursive: true, force: true });
     },

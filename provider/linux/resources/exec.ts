@@ -2,13 +2,9 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
+import type { ExecOptions } from "../../../core/runtime.js";
 import { shimPath } from "../native/locate.js";
 import { readContainerStatus } from "../supervise/status.js";
-
-export interface ExecOptions {
-  /** Where the command's stdio goes: the caller's terminal ("inherit") or pipes to capture. */
-  stdio: "inherit" | "pipe";
-}
 
 export interface ExecResult {
   code: number;
@@ -21,9 +17,11 @@ export async function execInContainer(stateDir: string, args: string[], options:
   if (status.state !== "running" || status.pid === null) {
     throw new RuntimeError("NOT_RUNNING", `the container is ${status.state}: exec needs a running container`);
   }
-  const child = spawn(shimPath(), ["exec", join(stateDir, "spec"), String(status.pid), "--", ...args], {
-    stdio: options.stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+  const flags = [...(options.interactive ? ["-i"] : []), ...(options.tty ? ["-t"] : [])];
+  const child = spawn(shimPath(), ["exec", join(stateDir, "spec"), String(status.pid), ...flags, "--", ...args], {
+    stdio: options.stdio === "inherit" ? "inherit" : [options.interactive ? "pipe" : "ignore", "pipe", "pipe"],
   });
+  child.stdin?.end(options.input ?? "");
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });

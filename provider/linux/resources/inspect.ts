@@ -26,6 +26,7 @@ export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupMan
     }
   }
   const exitCode = status.exitCode;
+  const running = status.pid !== null && status.state === "running";
   return {
     Id: state.id,
     Name: state.name,
@@ -40,11 +41,21 @@ export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupMan
     },
     GraphDriver: { Name: "overlay", Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.rootfs } },
     Namespaces: namespaces,
+    IdMappings: running ? { UidMap: idMap(status.pid!, "uid_map"), GidMap: idMap(status.pid!, "gid_map") } : null,
     Cgroup: { Version: cgroups.version, Paths: cgroups.procsFiles(state.id).map((f) => f.replace(/\/cgroup\.procs$/, "")), Limits: await cgroups.read(state.id).catch(() => ({})) },
     NetworkSettings: readAttachments(paths).map((a) => ({ Network: a.networkName, IPAddress: a.ip, Gateway: a.gateway, PrefixLen: a.prefix, HostInterface: a.hostIf, Interface: a.ifName })),
     LogPath: paths.log,
     Config: state.inputs,
   };
+}
+
+/** The live maps, as `docker inspect` users read them from /proc: "containerId hostId size" per range. */
+function idMap(pid: number, file: "uid_map" | "gid_map"): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+  } catch {
+    return null;
+  }
 }
 
 export interface ProcessRow {

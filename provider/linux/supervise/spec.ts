@@ -59,6 +59,10 @@ export interface ContainerSpec {
   rlimits?: { resource: number; soft: number; hard: number }[];
   sysctls?: Record<string, string>;
   seccomp?: Buffer;
+  /** User namespace maps (inside, host, size) and the image layers to mount id-mapped through them. */
+  uidMap?: { containerId: number; hostId: number; size: number }[];
+  gidMap?: { containerId: number; hostId: number; size: number }[];
+  idmaps?: { source: string; target: string }[];
 }
 
 const NS_FLAGS: Record<Namespace, number> = {
@@ -132,5 +136,8 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   for (const r of spec.rlimits ?? []) put("rlimit", r.resource, r.soft, r.hard);
   for (const [key, value] of Object.entries(spec.sysctls ?? {})) put("sysctl", key, value);
   if (spec.seccomp?.length) put("seccomp", spec.seccomp.toString("hex"));
+  for (const r of spec.uidMap ?? []) put("uidmap", r.containerId, r.hostId, r.size);
+  for (const r of spec.gidMap ?? []) put("gidmap", r.containerId, r.hostId, r.size);
+  for (const m of spec.idmaps ?? []) put("idmap", m.source, m.target);
   return Buffer.from(`${tokens.join("\0")}\0`);
 }

@@ -47,6 +47,8 @@ export interface ContainerArgs {
   /** Size of /dev/shm (default 64Mi). */
   shmSize?: pulumi.Input<string>;
   devices?: pulumi.Input<pulumi.Input<types.DeviceArgs>[]>;
+  /** "auto" (a free 65536-id host range of cinfra's) or explicit maps: root inside is not root outside. */
+  userns?: pulumi.Input<string | types.UsernsMaps>;
 }
 
 /** A container on cinfra's runtime: namespaces, cgroups, overlayfs, supervised by its shim. */
@@ -105,6 +107,8 @@ export class Container extends pulumi.CustomResource {
   /** Size of /dev/shm (default 64Mi). */
   declare public readonly shmSize: pulumi.Output<string | undefined>;
   declare public readonly devices: pulumi.Output<types.Device[] | undefined>;
+  /** "auto" (a free 65536-id host range of cinfra's) or explicit maps: root inside is not root outside. */
+  declare public readonly userns: pulumi.Output<(string | types.UsernsMaps) | undefined>;
   /** Host pid of the container's init while it runs. */
   declare public readonly pid: pulumi.Output<number | undefined>;
   /** Address on each attached network, by network id. */
@@ -148,6 +152,7 @@ export class Container extends pulumi.CustomResource {
       ports: args?.ports,
       shmSize: args?.shmSize,
       devices: args?.devices,
+      userns: args?.userns,
       pid: undefined,
       ipAddresses: undefined,
       startedAt: undefined,

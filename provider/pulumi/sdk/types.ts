@@ -219,6 +219,32 @@ export interface Tmpfs {
   mode?: number;
 }
 
+/** containerId..containerId+size-1 inside is hostId.. on the host (a line of /proc/<pid>/uid_map). */
+export interface IdRangeArgs {
+  containerId: pulumi.Input<number>;
+  hostId: pulumi.Input<number>;
+  size: pulumi.Input<number>;
+}
+
+/** containerId..containerId+size-1 inside is hostId.. on the host (a line of /proc/<pid>/uid_map). */
+export interface IdRange {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
+export interface UsernsMapsArgs {
+  uidMap: pulumi.Input<pulumi.Input<IdRangeArgs>[]>;
+  /** Default: uidMap. */
+  gidMap?: pulumi.Input<pulumi.Input<IdRangeArgs>[]>;
+}
+
+export interface UsernsMaps {
+  uidMap: IdRange[];
+  /** Default: uidMap. */
+  gidMap?: IdRange[];
+}
+
 export interface DeviceArgs {
   /** A host device under /dev. */
   path: pulumi.Input<string>;
