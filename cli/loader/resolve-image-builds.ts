@@ -14,13 +14,10 @@ export async function resolveImageBuilds(resources: DesiredResource[]): Promise<
   if (pending.length === 0) return;
   // Loaded on first use: stacks without builds never load the builder.
   const { buildInputDigest } = await import("../../provider/linux/build/input-digest.js");
-  const { openImageStore } = await import("../../provider/linux/images/index.js");
-  const { defaultRuntimeConfig } = await import("../../provider/linux/config.js");
-  const images = openImageStore(defaultRuntimeConfig().libRoot);
   for (const r of pending) {
     const build = r.props.build as Props;
     try {
-      build.inputDigest = buildInputDigest(images, {
+      build.inputDigest = buildInputDigest({
         context: build.context as string, file: build.file as string | undefined,
         args: build.args as Record<string, string> | undefined, target: build.target as string | undefined,
       });

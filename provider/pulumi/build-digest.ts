@@ -1,23 +1,21 @@
 /**
  * Check for an Image with `build`: the same plan-time digest of the build's inputs the CLI records
- * (Dockerfile, context files by content, args, FROM image ids), so a changed input previews as
+ * (Dockerfile, context files by content, args), so a changed input previews as
  * the image's replacement, and a bad Dockerfile is a check failure naming its file and line.
  */
 import { CinfraError } from "../../core/errors.js";
 import { buildInputDigest } from "../linux/build/input-digest.js";
-import type { RuntimeConfig } from "../linux/config.js";
-import { openImageStore } from "../linux/images/index.js";
 import type { CheckResult } from "./check-inputs.js";
 import { containsUnknown, isSecret, type WireObject } from "./wire-values.js";
 
-export function withBuildDigest(result: CheckResult, config: RuntimeConfig): CheckResult {
+export function withBuildDigest(result: CheckResult): CheckResult {
   const build = result.inputs.build;
   // Not known yet (preview) or secret as a whole: checked again when known.
   if (!build || typeof build !== "object" || Array.isArray(build) || isSecret(build) || containsUnknown(build)) return result;
   const plain = (value: unknown) => (isSecret(value) ? value.value : value);
   const args = plain(build.args) as Record<string, unknown> | undefined;
   try {
-    const inputDigest = buildInputDigest(openImageStore(config.libRoot), {
+    const inputDigest = buildInputDigest({
       context: build.context as string, file: build.file as string | undefined, target: build.target as string | undefined,
       args: args && Object.fromEntries(Object.entries(args).map(([k, v]) => [k, String(plain(v))])),
     });

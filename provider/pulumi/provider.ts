@@ -77,7 +77,7 @@ export class CinfraProvider {
   check(urn: string, news: WireObject): CheckResult {
     const t = this.target(urn);
     const result = checkInputs(t.kind, t.name, news);
-    return t.kind === "image" && result.failures.length === 0 && news.build !== undefined ? withBuildDigest(result, this.runtimeConfig()) : result;
+    return t.kind === "image" && result.failures.length === 0 && news.build !== undefined ? withBuildDigest(result) : result;
   }
 
   diff(urn: string, oldInputs: WireObject, news: WireObject, ignoreChanges: readonly string[]): DiffResult {
