@@ -29,7 +29,19 @@ export interface ImageConfigArgs {
   user?: string;
 }
 
-/** Exactly one source: rootfs, ref, ociLayout or archive (paths relative to the stack file). */
+/** A Dockerfile build (`docker build`): paths relative to the stack file, except `file`, which is relative to the context. */
+export interface ImageBuildArgs {
+  /** The build context directory (.dockerignore in it is honoured). */
+  context: string;
+  /** The Dockerfile; default <context>/Dockerfile. */
+  file?: string;
+  /** --build-arg values. */
+  args?: Record<string, string>;
+  /** The stage to build (default: the last). */
+  target?: string;
+}
+
+/** Exactly one source: rootfs, ref, ociLayout, archive or build (paths relative to the stack file). */
 export interface ImageArgs {
   /** A root filesystem directory (or .tar/.tar.gz), imported as one layer. */
   rootfs?: string;
@@ -48,6 +60,8 @@ export interface ImageArgs {
   ociLayout?: string;
   /** A `docker save` archive holding one image. */
   archive?: string;
+  /** Build from a Dockerfile; a change to the Dockerfile, the context's files or the args plans a replacement. */
+  build?: ImageBuildArgs;
 }
 
 export interface VolumeArgs {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configValues } from "../../provider/pulumi/provider-config.js";
 import { CinfraProvider, parsePulumiUrn } from "../../provider/pulumi/provider.js";
@@ -23,6 +26,27 @@ function setup() {
 
 describe("Check", () => {
   const { provider } = setup();
+
+  it("an Image with build gets the digest of its inputs; a changed file changes it; a bad Dockerfile fails with file:line", () => {
+    const context = mkdtempSync(join(tmpdir(), "cinfra-pulumi-build-"));
+    try {
+      writeFileSync(join(context, "Dockerfile"), "FROM scratch\nCOPY a.txt /\n");
+      writeFileSync(join(context, "a.txt"), "1");
+      const first = provider.check(IMAGE, { build: { context, args: { V: secret("x") } } });
+      expect(first.failures).toEqual([]);
+      const digest = (first.inputs.build as WireObject).inputDigest;
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect((provider.check(IMAGE, { build: { context, args: { V: secret("x") } } }).inputs.build as WireObject).inputDigest).toBe(digest);
+      writeFileSync(join(context, "a.txt"), "2");
+      expect((provider.check(IMAGE, { build: { context, args: { V: secret("x") } } }).inputs.build as WireObject).inputDigest).not.toBe(digest);
+      writeFileSync(join(context, "Dockerfile"), "FROM scratch\nCOPY a.txt /\nFOOBAR\n");
+      expect(provider.check(IMAGE, { build: { context } }).failures).toEqual([
+        { property: "build", reason: `${context}/Dockerfile:3: unknown instruction "FOOBAR"` },
+      ]);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  });
 
   it("returns canonical inputs, references as ids, defaults filled in", () => {
     const result = provider.check(WEB, {

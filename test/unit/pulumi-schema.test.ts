@@ -20,6 +20,7 @@ const P = { __probe: 1 };
 const PROBES: [Kind, string[], WireObject][] = [
   ["image", [], { rootfs: "/r", ...P }],
   ["image", ["config"], { rootfs: "/r", config: P }],
+  ["image", ["build"], { build: { context: "/c", ...P } }],
   ["volume", [], P],
   ["network", [], P],
   ["container", [], { image: "i", ...P }],
@@ -120,7 +121,7 @@ describe("schema.json against the core resource definitions", () => {
     const inputs = resourceSpec(kind).inputProperties;
     // Exclusive alternatives cannot all sit in one value: an image has exactly one source (the ref one is probed below).
     const alternatives = kind === "image" ? REF_IMAGE_KEYS : kind === "container" ? ["network"] : [];
-    const missing = Object.keys(inputs).filter((k) => !(k in full) && !alternatives.includes(k) && !(kind === "image" && ["ociLayout", "archive"].includes(k)));
+    const missing = Object.keys(inputs).filter((k) => !(k in full) && !alternatives.includes(k) && !(kind === "image" && ["ociLayout", "archive", "build"].includes(k)));
     expect(missing).toEqual([]);
     expect(Object.entries(full).flatMap(([k, v]) => misfits(v, inputs[k], k))).toEqual([]);
   });
