@@ -37,13 +37,15 @@ export interface DecodedSpec {
   devices: string[];
   /** Capability mask (bit n = capability n), when the spec sets one. */
   capabilities?: bigint;
+  /** Log rotation the shim applies. */
+  log?: { maxBytes: number; maxFiles: number };
 }
 
 /** How many values follow each key (native/spec.c parses the same table). */
 const ARITY: Record<string, number> = {
   id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
   env: 1, cwd: 1, uid: 1, gid: 1, group: 1, stdout: 1, stderr: 1, init: 1, caps: 1, nnp: 1, rootro: 1, mask: 1, ro: 1,
-  rlimit: 3, sysctl: 2, seccomp: 1,
+  rlimit: 3, sysctl: 2, seccomp: 1, log: 4,
 };
 
 export function decodeSpec(buffer: Buffer): DecodedSpec {
@@ -77,6 +79,7 @@ export function decodeSpec(buffer: Buffer): DecodedSpec {
       case "sysctl": spec.sysctls[v[0]] = v[1]; break;
       case "seccomp": spec.seccomp = true; break;
       case "caps": spec.capabilities = BigInt(v[0]); break;
+      case "log": spec.log = { maxBytes: Number(v[2]), maxFiles: Number(v[3]) }; break;
       default: break;
     }
   }

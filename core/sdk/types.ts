@@ -120,6 +120,8 @@ export interface ContainerArgs {
   /** Seconds between stopSignal and SIGKILL (default 10). */
   stopTimeout?: number;
   stopSignal?: string;
+  /** Size-based rotation of the container's log (default 20Mi x 5 files, Docker's local driver); changing it replaces the container. */
+  logging?: { maxSize?: string | number; maxFiles?: number };
   /** Run a minimal init as PID 1 that forwards signals and reaps zombies. */
   init?: boolean;
   /** Capabilities on top of / removed from Docker's default set ("ALL" allowed). */

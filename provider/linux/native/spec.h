@@ -57,6 +57,10 @@ struct spec {
 	int nsysctls;
 	unsigned char *seccomp; /* struct sock_filter[] decoded from hex */
 	int seccomp_len;
+	/* logs (logger.c): the CRI log the shim writes from the raw stdout/stderr files */
+	const char *log_path, *log_offsets_path;
+	long long log_max_size;
+	int log_max_files;
 };
 
 /* Parses the spec file into `s` (strings point into a buffer that lives for the process).

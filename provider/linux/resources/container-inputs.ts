@@ -28,6 +28,7 @@ export interface ContainerInputs {
   restart?: string;
   stopTimeout?: number;
   stopSignal?: string;
+  logging?: { maxSize?: string; maxFiles?: number };
   init?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
   privileged?: boolean;

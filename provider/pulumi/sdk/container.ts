@@ -29,6 +29,7 @@ export interface ContainerArgs {
   stopTimeout?: pulumi.Input<number>;
   /** Live-updatable. */
   stopSignal?: pulumi.Input<string>;
+  logging?: pulumi.Input<types.LoggingArgs>;
   /** A minimal init as PID 1 that forwards signals and reaps zombies. */
   init?: pulumi.Input<boolean>;
   capabilities?: pulumi.Input<types.CapabilitiesArgs>;
@@ -87,6 +88,7 @@ export class Container extends pulumi.CustomResource {
   declare public readonly stopTimeout: pulumi.Output<number | undefined>;
   /** Live-updatable. */
   declare public readonly stopSignal: pulumi.Output<string | undefined>;
+  declare public readonly logging: pulumi.Output<types.Logging | undefined>;
   /** A minimal init as PID 1 that forwards signals and reaps zombies. */
   declare public readonly init: pulumi.Output<boolean | undefined>;
   declare public readonly capabilities: pulumi.Output<types.Capabilities | undefined>;
@@ -135,6 +137,7 @@ export class Container extends pulumi.CustomResource {
       restart: args?.restart,
       stopTimeout: args?.stopTimeout,
       stopSignal: args?.stopSignal,
+      logging: args?.logging,
       init: args?.init,
       capabilities: args?.capabilities,
       privileged: args?.privileged,

@@ -169,6 +169,22 @@ export interface Capabilities {
   drop?: string[];
 }
 
+/** Size-based rotation of the container's CRI log (defaults: 20Mi per file, 5 files, Docker's local driver). */
+export interface LoggingArgs {
+  /** Rotate when the log reaches this size, like "10Mi". */
+  maxSize?: pulumi.Input<string>;
+  /** Files kept, the current one included. */
+  maxFiles?: pulumi.Input<number>;
+}
+
+/** Size-based rotation of the container's CRI log (defaults: 20Mi per file, 5 files, Docker's local driver). */
+export interface Logging {
+  /** Rotate when the log reaches this size, like "10Mi". */
+  maxSize?: string;
+  /** Files kept, the current one included. */
+  maxFiles?: number;
+}
+
 export interface UlimitArgs {
   soft: pulumi.Input<number>;
   hard: pulumi.Input<number>;

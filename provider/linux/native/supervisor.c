@@ -1,0 +1,384 @@
+/* The shim's event loop (one thread, epoll): a signalfd for its children (the container, health checks),
+ * inotify on the raw output files (logger.c), a timerfd for back-off, health checks and, for an adopted
+ * container (not our child: its first shim died), a pidfd that turns readable when it exits. */
+#define _GNU_SOURCE
+#include "supervisor.h"
+#include "container.h"
+#include "logger.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_UNKNOWN (-1)
+
+/* struct pidfd_info of Linux 6.15+ (uapi/linux/pidfd.h), declared here for older headers. */
+struct pidfd_exit_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+	uint32_t coredump_mask, spare;
+};
+#define PIDFD_GET_INFO_IOCTL _IOWR(0xFF, 11, struct pidfd_exit_info)
+#define PIDFD_INFO_EXIT_FLAG (1ULL << 3)
+
+enum { EV_SIGNAL, EV_INOTIFY, EV_TIMER, EV_PIDFD };
+
+struct sup {
+	const struct spec *s;
+	struct logger log;
+	int ep, sigfd, ino, timer, pidfd;
+	int stdio[3];
+	pid_t child;
+	unsigned long long ticks;
+	int restarts, done;
+	long long started, delay;
+	long long backoff_until; /* 0 unless waiting to restart */
+	long long exit_wait_until; /* adopted: how long to look for the exit status */
+};
+
+static long long now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int stopped(const struct spec *s)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/stopped", s->state_dir);
+	return access(path, F_OK) == 0;
+}
+
+/* The restart policy is read from <state>/restart at every exit, so a live update of `restart` takes effect. */
+static int should_restart(const struct spec *s, int status, int restarts)
+{
+	char path[4096], text[64] = "no 0";
+	if (stopped(s))
+		return 0;
+	snprintf(path, sizeof(path), "%s/restart", s->state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		text[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	char mode[32] = "no";
+	int max = 0;
+	sscanf(text, "%31s %d", mode, &max);
+	int failed = status == EXIT_UNKNOWN || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	if (!strcmp(mode, "always") || !strcmp(mode, "unless-stopped"))
+		return 1;
+	if (!strcmp(mode, "on-failure"))
+		return failed && (max == 0 || restarts < max);
+	return 0;
+}
+
+/* The container's stdio, opened once and kept across restarts: stdin /dev/null, output appended to the
+ * raw files (never a pipe: a dead reader would kill the writer with SIGPIPE). */
+static int open_stdio(const struct spec *s, int stdio[3])
+{
+	const int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC;
+	stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	stdio[1] = open(s->stdout_path ? s->stdout_path : "/dev/null", flags, 0640);
+	int same = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path);
+	stdio[2] = same ? fcntl(stdio[1], F_DUPFD_CLOEXEC, 3) : open(s->stderr_path ? s->stderr_path : "/dev/null", flags, 0640);
+	return stdio[0] < 0 || stdio[1] < 0 || stdio[2] < 0 ? -1 : 0;
+}
+
+/* Fork the container once; returns its pid, or -1 with the reason in `failure`. */
+static pid_t start_once(const struct spec *s, const int stdio[3], char *failure, size_t failure_len)
+{
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		snprintf(failure, failure_len, "pipe %d", errno);
+		return -1;
+	}
+	/* clone(CLONE_NEWPID) rather than unshare + fork: unshare works once per process, and a restart needs
+	 * a fresh pid namespace each time (the old one dies with its init). NULL stack: fork semantics. */
+	pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (child < 0) {
+		snprintf(failure, failure_len, "clone %d", errno);
+		return -1;
+	}
+	if (child == 0) {
+		close(errpipe[0]);
+		close(REPORT_FD);
+		/* Ignored and blocked signals survive exec: give the container the defaults the shim set aside. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		for (int fd = 0; fd < 3; fd++)
+			if (dup2(stdio[fd], fd) < 0)
+				_exit(127);
+		container_main(s, errpipe[1]);
+	}
+	close(errpipe[1]);
+	ssize_t n;
+	while ((n = read(errpipe[0], failure, failure_len - 1)) < 0 && errno == EINTR)
+		;
+	close(errpipe[0]);
+	if (n > 0) {
+		failure[n] = 0;
+		int status;
+		waitpid(child, &status, 0);
+		return -1;
+	}
+	return child;
+}
+
+static void arm(struct sup *u)
+{
+	long long next = 0, now = now_ms();
+	if (u->backoff_until)
+		next = u->backoff_until < now + 50 ? u->backoff_until : now + 50; /* a stop request ends the wait */
+	if (u->exit_wait_until && (!next || now + 100 < next))
+		next = now + 100;
+	struct itimerspec it = { 0 };
+	if (next) {
+		long long in = next > now ? next - now : 1;
+		it.it_value.tv_sec = in / 1000;
+		it.it_value.tv_nsec = (in % 1000) * 1000000;
+	}
+	timerfd_settime(u->timer, 0, &it, NULL);
+}
+
+static void record_start(struct sup *u)
+{
+	char text[128];
+	snprintf(text, sizeof(text), "%d %llu %d %lld\n", u->child, u->ticks, u->restarts, u->started);
+	write_state(u->s->state_dir, "pid", text, 0);
+}
+
+/* The container is gone: finish its log, record the status (durable: exit codes are never lost), and
+ * either end or wait out the back-off (Docker's: 100 ms doubling to 10 s, reset after a 10 s run). */
+static void on_exit_status(struct sup *u, int status)
+{
+	logger_pump(&u->log, 0, 1);
+	logger_pump(&u->log, 1, 1);
+	char text[256];
+	if (status == EXIT_UNKNOWN)
+		snprintf(text, sizeof(text), "{\"code\":null,\"signal\":null,\"unknown\":true,\"finishedAt\":%lld,\"restarts\":%d}\n", now_ms(), u->restarts);
+	else if (WIFEXITED(status))
+		snprintf(text, sizeof(text), "{\"code\":%d,\"signal\":null,\"finishedAt\":%lld,\"restarts\":%d}\n", WEXITSTATUS(status), now_ms(), u->restarts);
+	else
+		snprintf(text, sizeof(text), "{\"code\":null,\"signal\":%d,\"finishedAt\":%lld,\"restarts\":%d}\n", WTERMSIG(status), now_ms(), u->restarts);
+	write_state(u->s->state_dir, "exit", text, 1);
+	u->child = 0;
+	u->exit_wait_until = 0;
+	if (u->pidfd >= 0) {
+		close(u->pidfd);
+		u->pidfd = -1;
+	}
+	if (!should_restart(u->s, status, u->restarts)) {
+		u->done = 1;
+		return;
+	}
+	if (now_ms() - u->started > 10000)
+		u->delay = 100;
+	u->backoff_until = now_ms() + u->delay;
+	u->delay = u->delay * 2 > 10000 ? 10000 : u->delay * 2;
+	arm(u);
+}
+
+/* Start (again); the first start of a fresh shim reports to its caller. */
+static int run_container(struct sup *u, int first)
+{
+	char failure[512] = { 0 };
+	if (u->stdio[0] < 0 && open_stdio(u->s, u->stdio) < 0) {
+		snprintf(failure, sizeof(failure), "open-log %d", errno);
+		u->child = -1;
+	} else {
+		u->started = now_ms();
+		u->child = start_once(u->s, u->stdio, failure, sizeof(failure));
+	}
+	if (u->child < 0) {
+		u->child = 0;
+		if (first) {
+			report("err %s", failure);
+			return -1;
+		}
+		on_exit_status(u, 127 << 8);
+		return 0;
+	}
+	u->ticks = start_ticks(u->child);
+	record_start(u);
+	if (first) {
+		report("ok %d %d", u->child, getpid());
+		close(REPORT_FD);
+	}
+	return 0;
+}
+
+/* An adopted container exited: its status is in /proc/<pid>/stat (field 52) while it is a zombie, and
+ * in PIDFD_GET_INFO (Linux 6.15+) once its new parent reaped it; neither yet: look again shortly. */
+static void collect_adopted(struct sup *u)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", u->child);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		char *p = strrchr(buf, ')');
+		char state = p && p[1] == ' ' ? p[2] : 0;
+		if (state == 'Z' && start_ticks(u->child) == u->ticks) {
+			char *last = strrchr(buf, ' ');
+			on_exit_status(u, last ? atoi(last + 1) : EXIT_UNKNOWN);
+			return;
+		}
+	}
+	struct pidfd_exit_info info;
+	memset(&info, 0, sizeof(info));
+	info.mask = PIDFD_INFO_EXIT_FLAG;
+	if (ioctl(u->pidfd, PIDFD_GET_INFO_IOCTL, &info) == 0 && (info.mask & PIDFD_INFO_EXIT_FLAG)) {
+		on_exit_status(u, info.exit_code);
+		return;
+	}
+	if (!u->exit_wait_until)
+		u->exit_wait_until = now_ms() + 5000;
+	else if (now_ms() > u->exit_wait_until) {
+		on_exit_status(u, EXIT_UNKNOWN); /* older kernel, reaped already: the status is gone */
+		return;
+	}
+	arm(u);
+}
+
+static void on_signal(struct sup *u)
+{
+	struct signalfd_siginfo si;
+	while (read(u->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == u->child && u->pidfd < 0)
+			on_exit_status(u, status);
+	}
+}
+
+static void on_timer(struct sup *u)
+{
+	uint64_t ticks;
+	if (read(u->timer, &ticks, sizeof(ticks)) < 0) {
+		/* spurious: re-armed below */
+	}
+	if (u->exit_wait_until && u->pidfd >= 0) {
+		collect_adopted(u);
+		return;
+	}
+	if (u->backoff_until) {
+		if (stopped(u->s)) {
+			u->done = 1;
+			return;
+		}
+		if (now_ms() >= u->backoff_until) {
+			u->backoff_until = 0;
+			u->restarts++;
+			run_container(u, 0);
+		}
+		arm(u);
+	}
+}
+
+static int watch(int ep, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* "<pid> <ticks> <restarts> <startedAt>" of the run being adopted. */
+static void load_run(struct sup *u)
+{
+	char path[4096], text[128] = { 0 };
+	snprintf(path, sizeof(path), "%s/pid", u->s->state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, text, sizeof(text) - 1) < 0)
+			text[0] = 0;
+		close(fd);
+	}
+	int pid = 0;
+	unsigned long long ticks = 0;
+	sscanf(text, "%d %llu %d %lld", &pid, &ticks, &u->restarts, &u->started);
+}
+
+int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ticks)
+{
+	struct sup u = { .s = s, .pidfd = -1, .stdio = { -1, -1, -1 }, .delay = 100 };
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	u.ep = epoll_create1(EPOLL_CLOEXEC);
+	u.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	u.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	u.timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (u.ep < 0 || u.sigfd < 0 || u.ino < 0 || u.timer < 0 || logger_open(&u.log, s, u.ino) < 0) {
+		report("err open-log %d", errno);
+		return 1;
+	}
+	watch(u.ep, u.sigfd, EV_SIGNAL);
+	watch(u.ep, u.ino, EV_INOTIFY);
+	watch(u.ep, u.timer, EV_TIMER);
+	char text[64];
+	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
+	write_state(s->state_dir, "shim", text, 0);
+	if (adopt_pid > 0) {
+		load_run(&u);
+		u.child = adopt_pid;
+		u.ticks = adopt_ticks;
+		u.pidfd = (int)syscall(SYS_pidfd_open, adopt_pid, 0);
+		/* gone, or the pid now names another process: the exit was missed while no shim watched */
+		if (u.pidfd < 0 || start_ticks(adopt_pid) != adopt_ticks)
+			on_exit_status(&u, EXIT_UNKNOWN);
+		else
+			watch(u.ep, u.pidfd, EV_PIDFD);
+		report("ok %d %d", adopt_pid, getpid());
+		close(REPORT_FD);
+		/* output written while no shim watched */
+		logger_pump(&u.log, 0, 0);
+		logger_pump(&u.log, 1, 0);
+	} else if (run_container(&u, 1) < 0) {
+		return 1;
+	}
+	while (!u.done) {
+		struct epoll_event evs[8];
+		int n = epoll_wait(u.ep, evs, 8, -1);
+		for (int i = 0; i < n && !u.done; i++) {
+			switch (evs[i].data.u32) {
+			case EV_SIGNAL: on_signal(&u); break;
+			case EV_INOTIFY: logger_on_inotify(&u.log, u.ino); break;
+			case EV_TIMER: on_timer(&u); break;
+			case EV_PIDFD:
+				epoll_ctl(u.ep, EPOLL_CTL_DEL, u.pidfd, NULL);
+				collect_adopted(&u);
+				break;
+			}
+		}
+	}
+	return 0;
+}
