@@ -1,6 +1,6 @@
 /**
  * Container props the shim acts on while the container runs: log rotation and health checks.
- * Durations are canonical as milliseconds; sizes as formatted sizes (like limits).
+ * Durations are canonical as "<n>s" or "<n>ms" strings (normalizing them again changes nothing); sizes as formatted sizes.
  */
 import { fail, number, record, string, stringArray } from "../model/check.js";
 import { formatSize, parseSize } from "../model/units.js";
@@ -31,11 +31,11 @@ export function parseDurationMs(value: unknown): number | null {
   return Math.round(ms);
 }
 
-function duration(value: unknown, path: string, minMs: number): number {
+function duration(value: unknown, path: string, minMs: number): string {
   const ms = parseDurationMs(value);
   if (ms === null) fail(path, `${JSON.stringify(value)} is not a duration (like "30s", "1m30s", "500ms", or seconds as a number)`);
   if (ms < minMs) fail(path, `${JSON.stringify(value)} is below the ${minMs} ms minimum`);
-  return ms;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** Docker's defaults: every 30 s, 30 s timeout, 3 retries, no start period. */

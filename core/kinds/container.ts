@@ -5,7 +5,7 @@ import { cidrContains, formatSize, parseCidr, parseIpv4, parseSize } from "../mo
 import type { Props, PropValue } from "../model/types.js";
 import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
-import { normalizeLogging } from "./container-lifecycle.js";
+import { normalizeHealthcheck, normalizeLogging } from "./container-lifecycle.js";
 
 export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -146,7 +146,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "logging",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "logging", "healthcheck",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -185,11 +185,13 @@ export const containerSchema: KindSchema = {
     if (props.ports !== undefined) out.ports = normalizePorts(props.ports, `${path}.ports`);
     if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
     if (props.logging !== undefined) out.logging = normalizeLogging(props.logging, `${path}.logging`);
+    if (props.healthcheck !== undefined) out.healthcheck = normalizeHealthcheck(props.healthcheck, `${path}.healthcheck`);
     if (props.seccomp !== undefined) out.seccomp = oneOf(props.seccomp, `${path}.seccomp`, ["default", "unconfined"] as const);
     return out;
   },
-  // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process.
-  updatable: ["limits", "restart", "stopTimeout", "stopSignal", "desiredState"],
+  // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process;
+  // the health check lives in a file the shim rereads when it changes.
+  updatable: ["limits", "restart", "stopTimeout", "stopSignal", "desiredState", "healthcheck"],
   outputs: ["id", "pid", "ipAddresses", "startedAt"],
 };
 

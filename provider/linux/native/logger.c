@@ -8,6 +8,7 @@
  * small with no truncate racing the writer's appends. */
 #define _GNU_SOURCE
 #include "logger.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,13 +105,8 @@ void logger_pump(struct logger *l, int stream, int final)
 	int fd = l->raw[stream];
 	if (l->log < 0 || fd < 0)
 		return;
-	struct timespec now;
-	struct tm tm;
 	char stamp[48];
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	size_t at = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + at, sizeof(stamp) - at, ".%09ldZ", now.tv_nsec);
+	time_now_rfc3339(stamp, sizeof(stamp));
 	long long before = l->off[stream];
 	for (;;) {
 		ssize_t n = pread(fd, inbuf, sizeof(inbuf), l->off[stream]);
@@ -149,7 +145,7 @@ void logger_pump(struct logger *l, int stream, int final)
 	}
 }
 
-void logger_on_inotify(struct logger *l, int inotify_fd)
+void logger_on_inotify(struct logger *l, int inotify_fd, void (*other)(void *ctx, const struct inotify_event *ev), void *ctx)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
@@ -161,9 +157,10 @@ void logger_on_inotify(struct logger *l, int inotify_fd)
 				logger_pump(l, 0, 0);
 				logger_pump(l, 1, 0);
 			}
-			for (int s = 0; s < 2; s++)
-				if (ev->wd == l->wd[s])
-					logger_pump(l, s, 0);
+			if (ev->wd == l->wd[0] || ev->wd == l->wd[1])
+				logger_pump(l, ev->wd == l->wd[0] ? 0 : 1, 0);
+			else if (other)
+				other(ctx, ev);
 		}
 	}
 }

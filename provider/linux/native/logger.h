@@ -24,6 +24,8 @@ int logger_open(struct logger *l, const struct spec *s, int inotify_fd);
  * emits an unterminated last line, as a partial entry. */
 void logger_pump(struct logger *l, int stream, int final);
 /* Drains the inotify fd and pumps the streams in the order their writes were queued. */
-void logger_on_inotify(struct logger *l, int inotify_fd);
+struct inotify_event;
+/* Events for other watches go to `other` (the state dir: live-updated settings). */
+void logger_on_inotify(struct logger *l, int inotify_fd, void (*other)(void *ctx, const struct inotify_event *ev), void *ctx);
 
 #endif

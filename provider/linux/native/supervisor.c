@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "supervisor.h"
 #include "container.h"
+#include "health.h"
 #include "logger.h"
 #include "util.h"
 
@@ -38,7 +39,7 @@ struct pidfd_exit_info {
 #define PIDFD_GET_INFO_IOCTL _IOWR(0xFF, 11, struct pidfd_exit_info)
 #define PIDFD_INFO_EXIT_FLAG (1ULL << 3)
 
-enum { EV_SIGNAL, EV_INOTIFY, EV_TIMER, EV_PIDFD };
+enum { EV_SIGNAL, EV_INOTIFY, EV_TIMER, EV_PIDFD, EV_HEALTH };
 
 struct sup {
 	const struct spec *s;
@@ -51,6 +52,10 @@ struct sup {
 	long long started, delay;
 	long long backoff_until; /* 0 unless waiting to restart */
 	long long exit_wait_until; /* adopted: how long to look for the exit status */
+	struct health health;
+	int state_wd;
+	int unhealthy_stop;        /* stopped for being unhealthy: counts as a failure */
+	long long kill_at;         /* ... and SIGKILL then, if the stop signal did not end it */
 };
 
 static long long now_ms(void)
@@ -67,12 +72,10 @@ static int stopped(const struct spec *s)
 	return access(path, F_OK) == 0;
 }
 
-/* The restart policy is read from <state>/restart at every exit, so a live update of `restart` takes effect. */
-static int should_restart(const struct spec *s, int status, int restarts)
+/* The restart policy is read from <state>/restart when needed, so a live update of `restart` takes effect. */
+static void read_policy(const struct spec *s, char mode[32], int *max)
 {
 	char path[4096], text[64] = "no 0";
-	if (stopped(s))
-		return 0;
 	snprintf(path, sizeof(path), "%s/restart", s->state_dir);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -80,10 +83,19 @@ static int should_restart(const struct spec *s, int status, int restarts)
 		text[n > 0 ? n : 0] = 0;
 		close(fd);
 	}
-	char mode[32] = "no";
-	int max = 0;
-	sscanf(text, "%31s %d", mode, &max);
-	int failed = status == EXIT_UNKNOWN || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	strcpy(mode, "no");
+	*max = 0;
+	sscanf(text, "%31s %d", mode, max);
+}
+
+static int should_restart(const struct spec *s, int status, int restarts, int unhealthy)
+{
+	if (stopped(s))
+		return 0;
+	char mode[32];
+	int max;
+	read_policy(s, mode, &max);
+	int failed = unhealthy || status == EXIT_UNKNOWN || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	if (!strcmp(mode, "always") || !strcmp(mode, "unless-stopped"))
 		return 1;
 	if (!strcmp(mode, "on-failure"))
@@ -148,13 +160,26 @@ static pid_t start_once(const struct spec *s, const int stdio[3], char *failure,
 	return child;
 }
 
+static long long earliest(long long a, long long b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+static int watch(int ep, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static void arm(struct sup *u)
 {
 	long long next = 0, now = now_ms();
+	if (u->child > 0)
+		next = earliest(health_next(&u->health), u->kill_at);
 	if (u->backoff_until)
-		next = u->backoff_until < now + 50 ? u->backoff_until : now + 50; /* a stop request ends the wait */
-	if (u->exit_wait_until && (!next || now + 100 < next))
-		next = now + 100;
+		next = earliest(next, earliest(u->backoff_until, now + 50)); /* a stop request ends the wait */
+	if (u->exit_wait_until)
+		next = earliest(next, now + 100);
 	struct itimerspec it = { 0 };
 	if (next) {
 		long long in = next > now ? next - now : 1;
@@ -185,13 +210,17 @@ static void on_exit_status(struct sup *u, int status)
 	else
 		snprintf(text, sizeof(text), "{\"code\":null,\"signal\":%d,\"finishedAt\":%lld,\"restarts\":%d}\n", WTERMSIG(status), now_ms(), u->restarts);
 	write_state(u->s->state_dir, "exit", text, 1);
+	health_end(&u->health);
+	int unhealthy = u->unhealthy_stop;
+	u->unhealthy_stop = 0;
+	u->kill_at = 0;
 	u->child = 0;
 	u->exit_wait_until = 0;
 	if (u->pidfd >= 0) {
 		close(u->pidfd);
 		u->pidfd = -1;
 	}
-	if (!should_restart(u->s, status, u->restarts)) {
+	if (!should_restart(u->s, status, u->restarts, unhealthy)) {
 		u->done = 1;
 		return;
 	}
@@ -224,6 +253,8 @@ static int run_container(struct sup *u, int first)
 	}
 	u->ticks = start_ticks(u->child);
 	record_start(u);
+	health_begin(&u->health, u->s->state_dir, u->started, now_ms());
+	arm(u);
 	if (first) {
 		report("ok %d %d", u->child, getpid());
 		close(REPORT_FD);
@@ -267,6 +298,20 @@ static void collect_adopted(struct sup *u)
 	arm(u);
 }
 
+/* `restart` acts on unhealthy (unless it is "no"): stop the container as `cinfra stop` would (its stop
+ * signal, SIGKILL after the stop timeout); the exit then counts as a failure for the policy. */
+static void on_unhealthy(struct sup *u)
+{
+	char mode[32];
+	int max;
+	read_policy(u->s, mode, &max);
+	if (!strcmp(mode, "no") || stopped(u->s))
+		return;
+	u->unhealthy_stop = 1;
+	kill(u->child, u->health.stop_signal > 0 ? u->health.stop_signal : SIGTERM);
+	u->kill_at = now_ms() + (u->health.stop_timeout > 0 ? u->health.stop_timeout : 1);
+}
+
 static void on_signal(struct sup *u)
 {
 	struct signalfd_siginfo si;
@@ -277,7 +322,10 @@ static void on_signal(struct sup *u)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == u->child && u->pidfd < 0)
 			on_exit_status(u, status);
+		else if (health_reaped(&u->health, u->s->state_dir, pid, status, now_ms()) == 2 && u->child > 0)
+			on_unhealthy(u);
 	}
+	arm(u);
 }
 
 static void on_timer(struct sup *u)
@@ -289,6 +337,17 @@ static void on_timer(struct sup *u)
 	if (u->exit_wait_until && u->pidfd >= 0) {
 		collect_adopted(u);
 		return;
+	}
+	if (u->child > 0) {
+		long long now = now_ms();
+		if (u->kill_at && now >= u->kill_at) {
+			kill(u->child, SIGKILL);
+			u->kill_at = 0;
+		}
+		int fd = health_tick(&u->health, u->s, u->child, now);
+		if (fd >= 0)
+			watch(u->ep, fd, EV_HEALTH);
+		arm(u);
 	}
 	if (u->backoff_until) {
 		if (stopped(u->s)) {
@@ -304,10 +363,14 @@ static void on_timer(struct sup *u)
 	}
 }
 
-static int watch(int ep, int fd, int tag)
+/* <state>/healthcheck was rewritten (a live update of `healthcheck`, `stopSignal` or `stopTimeout`). */
+static void on_state_file(void *ctx, const struct inotify_event *ev)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	struct sup *u = ctx;
+	if (ev->wd == u->state_wd && ev->len && !strcmp(ev->name, "healthcheck") && u->child > 0) {
+		health_reload(&u->health, u->s->state_dir, now_ms());
+		arm(u);
+	}
 }
 
 /* "<pid> <ticks> <restarts> <startedAt>" of the run being adopted. */
@@ -344,6 +407,8 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 	watch(u.ep, u.sigfd, EV_SIGNAL);
 	watch(u.ep, u.ino, EV_INOTIFY);
 	watch(u.ep, u.timer, EV_TIMER);
+	u.state_wd = inotify_add_watch(u.ino, s->state_dir, IN_MOVED_TO);
+	u.health.out_fd = -1;
 	char text[64];
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
 	write_state(s->state_dir, "shim", text, 0);
@@ -355,8 +420,11 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 		/* gone, or the pid now names another process: the exit was missed while no shim watched */
 		if (u.pidfd < 0 || start_ticks(adopt_pid) != adopt_ticks)
 			on_exit_status(&u, EXIT_UNKNOWN);
-		else
+		else {
 			watch(u.ep, u.pidfd, EV_PIDFD);
+			health_begin(&u.health, s->state_dir, u.started, now_ms());
+			arm(&u);
+		}
 		report("ok %d %d", adopt_pid, getpid());
 		close(REPORT_FD);
 		/* output written while no shim watched */
@@ -371,7 +439,8 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 		for (int i = 0; i < n && !u.done; i++) {
 			switch (evs[i].data.u32) {
 			case EV_SIGNAL: on_signal(&u); break;
-			case EV_INOTIFY: logger_on_inotify(&u.log, u.ino); break;
+			case EV_INOTIFY: logger_on_inotify(&u.log, u.ino, on_state_file, &u); break;
+			case EV_HEALTH: health_output(&u.health); break;
 			case EV_TIMER: on_timer(&u); break;
 			case EV_PIDFD:
 				epoll_ctl(u.ep, EPOLL_CTL_DEL, u.pidfd, NULL);

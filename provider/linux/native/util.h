@@ -12,6 +12,8 @@ void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void write_state(const char *dir, const char *name, const char *text, int durable);
 /* Start time in clock ticks (field 22 of /proc/<pid>/stat); with the pid it names the process for good. */
 unsigned long long start_ticks(pid_t pid);
+/* The current time as RFC 3339 with nanoseconds, UTC ("2026-12-06T22:19:27.123456789Z"). */
+void time_now_rfc3339(char *buf, size_t len);
 /* Fork away from the caller and start a session: 1 in the caller, 0 in the detached child, -1 on error (reported). */
 int detach(void);
 

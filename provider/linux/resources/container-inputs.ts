@@ -29,6 +29,8 @@ export interface ContainerInputs {
   stopTimeout?: number;
   stopSignal?: string;
   logging?: { maxSize?: string; maxFiles?: number };
+  /** Durations as canonical "<n>s"/"<n>ms" strings. */
+  healthcheck?: { cmd: string[]; interval?: string; timeout?: string; retries?: number; startPeriod?: string };
   init?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
   privileged?: boolean;

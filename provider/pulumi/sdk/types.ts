@@ -185,6 +185,34 @@ export interface Logging {
   maxFiles?: number;
 }
 
+/** Docker's health check, run inside the container by its shim; live-updatable. */
+export interface HealthcheckArgs {
+  /** argv, or "CMD-SHELL <script>". */
+  cmd?: pulumi.Input<string[] | string>;
+  /** Between checks, like "30s" (default 30s). */
+  interval?: pulumi.Input<string>;
+  /** A check running longer fails (default 30s). */
+  timeout?: pulumi.Input<string>;
+  /** Failures in a row that make the container unhealthy (default 3). */
+  retries?: pulumi.Input<number>;
+  /** Failures this soon after the start do not count while starting (default 0s). */
+  startPeriod?: pulumi.Input<string>;
+}
+
+/** Docker's health check, run inside the container by its shim; live-updatable. */
+export interface Healthcheck {
+  /** argv, or "CMD-SHELL <script>". */
+  cmd?: string[] | string;
+  /** Between checks, like "30s" (default 30s). */
+  interval?: string;
+  /** A check running longer fails (default 30s). */
+  timeout?: string;
+  /** Failures in a row that make the container unhealthy (default 3). */
+  retries?: number;
+  /** Failures this soon after the start do not count while starting (default 0s). */
+  startPeriod?: string;
+}
+
 export interface UlimitArgs {
   soft: pulumi.Input<number>;
   hard: pulumi.Input<number>;
