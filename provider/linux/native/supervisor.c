@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -28,6 +29,10 @@
 #include <unistd.h>
 
 #define EXIT_UNKNOWN (-1)
+
+/* <state>/shim.lock, held (flock) for the shim's life: one supervisor per container, even when two cinfra
+ * commands find it orphaned at once; the kernel drops it when the shim dies, however it dies. */
+static int lock_fd = -1;
 
 /* struct pidfd_info of Linux 6.15+ (uapi/linux/pidfd.h), declared here for older headers. */
 struct pidfd_exit_info {
@@ -133,6 +138,7 @@ static pid_t start_once(const struct spec *s, const int stdio[3], char *failure,
 	if (child == 0) {
 		close(errpipe[0]);
 		close(REPORT_FD);
+		close(lock_fd); /* an init that never execs would hold it, and no shim could adopt its container */
 		/* Ignored and blocked signals survive exec: give the container the defaults the shim set aside. */
 		sigset_t none;
 		sigemptyset(&none);
@@ -248,6 +254,7 @@ static int run_container(struct sup *u, int first)
 			report("err %s", failure);
 			return -1;
 		}
+		write_state(u->s->state_dir, "start-error", failure, 0); /* why a restart did not start: for inspect */
 		on_exit_status(u, 127 << 8);
 		return 0;
 	}
@@ -257,7 +264,7 @@ static int run_container(struct sup *u, int first)
 	arm(u);
 	if (first) {
 		report("ok %d %d", u->child, getpid());
-		close(REPORT_FD);
+		report_done();
 	}
 	return 0;
 }
@@ -409,7 +416,13 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 	watch(u.ep, u.timer, EV_TIMER);
 	u.state_wd = inotify_add_watch(u.ino, s->state_dir, IN_MOVED_TO);
 	u.health.out_fd = -1;
-	char text[64];
+	char text[4200];
+	snprintf(text, sizeof(text), "%s/shim.lock", s->state_dir);
+	lock_fd = open(text, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		report("err supervised %d", errno); /* another shim watches this container */
+		return 1;
+	}
 	snprintf(text, sizeof(text), "%d %llu\n", getpid(), start_ticks(getpid()));
 	write_state(s->state_dir, "shim", text, 0);
 	if (adopt_pid > 0) {
@@ -426,7 +439,7 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 			arm(&u);
 		}
 		report("ok %d %d", adopt_pid, getpid());
-		close(REPORT_FD);
+		report_done();
 		/* output written while no shim watched */
 		logger_pump(&u.log, 0, 0);
 		logger_pump(&u.log, 1, 0);

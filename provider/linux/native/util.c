@@ -24,6 +24,15 @@ void report(const char *fmt, ...)
 	}
 }
 
+void report_done(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0 && null != REPORT_FD) {
+		dup3(null, REPORT_FD, O_CLOEXEC);
+		close(null);
+	}
+}
+
 void write_state(const char *dir, const char *name, const char *text, int durable)
 {
 	char path[4096], tmp[4200];

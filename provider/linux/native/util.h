@@ -7,6 +7,9 @@
 
 /* One line to the caller on fd 3: "ok …" or "err <step> <errno> …". */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Done reporting: fd 3 becomes /dev/null (EOF for the caller), so nothing opened later lands on fd 3, where a
+ * forked container closes it. */
+void report_done(void);
 /* Write <dir>/<name> atomically (tmp + rename), fsync'ed when `durable` (the exit status; pid files
  * name live processes and mean nothing after a reboot, so they skip the ~1 ms flush on the start path). */
 void write_state(const char *dir, const char *name, const char *text, int durable);

@@ -6,6 +6,7 @@ import { formatSize } from "../../../core/model/units.js";
 import { readContainerStatus } from "../supervise/status.js";
 import { readRestartPolicy, stopContainer, writeRestartPolicy } from "../supervise/stop.js";
 import { readHealth, writeHealthSettings } from "../supervise/health.js";
+import { ensureSupervised } from "../supervise/adopt.js";
 import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
 import { replacementLimits } from "../cgroups/index.js";
 import { detachNetworks, readAttachments } from "./container-network.js";
@@ -73,6 +74,7 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
 export async function readContainer(deps: ContainerDeps, prior: ResourceState): Promise<LiveResource | null> {
   const paths = containerPaths(deps.config, prior.id);
   if (!existsSync(paths.dir)) return null;
+  await ensureSupervised(paths.stateDir);
   const status = readContainerStatus(paths.stateDir);
   const limits = await deps.cgroups.read(prior.id).catch(() => null);
   const props: Props = { ...prior.inputs };

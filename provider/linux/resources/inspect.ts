@@ -9,6 +9,7 @@ import type { CgroupManager } from "../cgroups/index.js";
 import type { RuntimeConfig } from "../config.js";
 import { readContainerStatus } from "../supervise/status.js";
 import { readHealth } from "../supervise/health.js";
+import { ensureSupervised } from "../supervise/adopt.js";
 import { readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { observedState } from "./container-run-state.js";
@@ -17,6 +18,7 @@ const NAMESPACES = ["pid", "mnt", "uts", "ipc", "net", "cgroup", "user"];
 
 export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupManager, state: ResourceState): Promise<Record<string, unknown>> {
   const paths = containerPaths(config, state.id);
+  await ensureSupervised(paths.stateDir);
   const status = readContainerStatus(paths.stateDir);
   const namespaces: Record<string, string | null> = {};
   for (const ns of NAMESPACES) {
