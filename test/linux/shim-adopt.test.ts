@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResourceState } from "../../core/model/types.js";
 import { containerPaths } from "../../provider/linux/resources/container-paths.js";
+import { readHealth } from "../../provider/linux/supervise/health.js";
 import { processStartTime } from "../../provider/linux/supervise/process-info.js";
 import { readContainerStatus, shimAlive } from "../../provider/linux/supervise/status.js";
 import { RuntimeHarness } from "../helpers/runtime-harness.js";
@@ -41,11 +42,11 @@ describe("shim crash and re-adoption", () => {
 
   it("keeps the container and its output through a shim SIGKILL, re-adopts it, records its exit and restarts it", async () => {
     const c = await h.create("container", "survivor", {
-      image: { $ref: "image.busybox" }, restart: "on-failure", stopTimeout: 1,
+      image: { $ref: "image.busybox" }, restart: "on-failure", stopTimeout: 1, healthcheck: { cmd: ["true"], interval: "200ms" },
       command: ["sh", "-c", "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.05; done"],
     } as never, [image]);
     const { stateDir } = containerPaths(h.config, c.id);
-    while ((await texts(c)).length < 3) await sleep(20);
+    while ((await texts(c)).length < 3 || readHealth(stateDir)?.Status !== "healthy") await sleep(20);
 
     const shim = ownProcess(stateDir, "shim");
     const pid = ownProcess(stateDir, "pid");
@@ -58,10 +59,16 @@ describe("shim crash and re-adoption", () => {
     expect(state.status).toBe("running");
     const adopter = ownProcess(stateDir, "shim");
     expect(adopter).not.toBe(shim);
+    expect(state.outputs.health).toBe("healthy"); // kept through the adoption, not "starting" again
+    const adoptedAt = new Date().toISOString();
     await sleep(200);
     const lines = await texts(c);
     expect(lines.length).toBeGreaterThan(10);
     expect(lines).toEqual(lines.map((_, i) => `tick${i}`)); // nothing lost, nothing repeated
+    for (let i = 0; i < 100 && !(readHealth(stateDir)?.Log ?? []).some((r) => r.Start > adoptedAt); i++) await sleep(20);
+    const health = readHealth(stateDir)!; // the adopter runs the checks
+    expect(health.Status).toBe("healthy");
+    expect(health.Log.filter((r) => r.Start > adoptedAt).map((r) => r.ExitCode)).toContain(0);
 
     process.kill(pid, "SIGKILL"); // the adopted container's PID 1 dies: the adopter records it and restarts it
     for (let i = 0; i < 200 && readContainerStatus(stateDir).restarts < 1; i++) await sleep(25);

@@ -87,18 +87,44 @@ static void save(const struct health *h, const char *state_dir)
 	write_state(state_dir, "health", buf, 0);
 }
 
-void health_begin(struct health *h, const char *state_dir, long long started_ms, long long now)
+/* An adopted container keeps the status and streak its previous shim recorded (the result log starts over). */
+static void resume(struct health *h, const char *state_dir)
+{
+	char path[4096], text[256] = { 0 };
+	snprintf(path, sizeof(path), "%s/health", state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	for (int i = 0; i < 3; i++) {
+		char key[48];
+		snprintf(key, sizeof(key), "\"Status\":\"%s\"", STATUS[i]);
+		if (strstr(text, key))
+			h->status = i;
+	}
+	const char *streak = strstr(text, "\"FailingStreak\":");
+	if (streak)
+		h->streak = atoi(streak + strlen("\"FailingStreak\":"));
+}
+
+void health_begin(struct health *h, const char *state_dir, long long started_ms, long long now, int adopted)
 {
 	health_end(h);
 	h->status = HEALTH_STARTING;
 	h->streak = 0;
+	if (adopted)
+		resume(h, state_dir);
 	h->container_started = started_ms;
 	if (!health_load(h, state_dir)) {
 		h->next_at = 0;
 		return;
 	}
 	h->next_at = now + h->interval;
-	save(h, state_dir);
+	if (!adopted)
+		save(h, state_dir);
 }
 
 void health_end(struct health *h)

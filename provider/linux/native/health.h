@@ -39,8 +39,9 @@ enum { HEALTH_STARTING, HEALTH_HEALTHY, HEALTH_UNHEALTHY };
 
 /* (Re)reads the settings; 1 when a check is configured. */
 int health_load(struct health *h, const char *state_dir);
-/* A run of the container began (or was adopted) at `started_ms`: status "starting", first check one interval on. */
-void health_begin(struct health *h, const char *state_dir, long long started_ms, long long now);
+/* A run of the container began at `started_ms`: status "starting", first check one interval on; an `adopted`
+ * run keeps the status recorded before. */
+void health_begin(struct health *h, const char *state_dir, long long started_ms, long long now, int adopted);
 /* The settings file changed (a live update): a check added to a running container starts one interval on. */
 void health_reload(struct health *h, const char *state_dir, long long now);
 /* The container is gone: kill a check in flight, schedule nothing. */

@@ -134,10 +134,10 @@ void logger_pump(struct logger *l, int stream, int final)
 		if ((size_t)n < sizeof(inbuf) || start == 0)
 			break;
 	}
-	if (l->off[stream] == before)
-		return;
-	flush_out(l);
-	save_offsets(l);
+	if (l->off[stream] != before) {
+		flush_out(l);
+		save_offsets(l);
+	}
 	long long upto = l->off[stream] & ~4095LL;
 	if (upto - l->punched[stream] >= PUNCH_EVERY || (final && upto > l->punched[stream])) {
 		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, upto) == 0)

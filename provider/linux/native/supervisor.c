@@ -3,8 +3,9 @@
  * container (not our child: its first shim died), a pidfd that turns readable when it exits. */
 #define _GNU_SOURCE
 #include "supervisor.h"
-#include "container.h"
+#include "exit-status.h"
 #include "health.h"
+#include "launch.h"
 #include "logger.h"
 #include "util.h"
 
@@ -28,21 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_UNKNOWN (-1)
 
 /* <state>/shim.lock, held (flock) for the shim's life: one supervisor per container, even when two cinfra
  * commands find it orphaned at once; the kernel drops it when the shim dies, however it dies. */
 static int lock_fd = -1;
-
-/* struct pidfd_info of Linux 6.15+ (uapi/linux/pidfd.h), declared here for older headers. */
-struct pidfd_exit_info {
-	uint64_t mask, cgroupid;
-	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-	int32_t exit_code;
-	uint32_t coredump_mask, spare;
-};
-#define PIDFD_GET_INFO_IOCTL _IOWR(0xFF, 11, struct pidfd_exit_info)
-#define PIDFD_INFO_EXIT_FLAG (1ULL << 3)
 
 enum { EV_SIGNAL, EV_INOTIFY, EV_TIMER, EV_PIDFD, EV_HEALTH };
 
@@ -108,73 +98,15 @@ static int should_restart(const struct spec *s, int status, int restarts, int un
 	return 0;
 }
 
-/* The container's stdio, opened once and kept across restarts: stdin /dev/null, output appended to the
- * raw files (never a pipe: a dead reader would kill the writer with SIGPIPE). */
-static int open_stdio(const struct spec *s, int stdio[3])
+static int watch(int ep, int fd, int tag)
 {
-	const int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC;
-	stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	stdio[1] = open(s->stdout_path ? s->stdout_path : "/dev/null", flags, 0640);
-	int same = s->stderr_path && s->stdout_path && !strcmp(s->stderr_path, s->stdout_path);
-	stdio[2] = same ? fcntl(stdio[1], F_DUPFD_CLOEXEC, 3) : open(s->stderr_path ? s->stderr_path : "/dev/null", flags, 0640);
-	return stdio[0] < 0 || stdio[1] < 0 || stdio[2] < 0 ? -1 : 0;
-}
-
-/* Fork the container once; returns its pid, or -1 with the reason in `failure`. */
-static pid_t start_once(const struct spec *s, const int stdio[3], char *failure, size_t failure_len)
-{
-	int errpipe[2];
-	if (pipe2(errpipe, O_CLOEXEC) < 0) {
-		snprintf(failure, failure_len, "pipe %d", errno);
-		return -1;
-	}
-	/* clone(CLONE_NEWPID) rather than unshare + fork: unshare works once per process, and a restart needs
-	 * a fresh pid namespace each time (the old one dies with its init). NULL stack: fork semantics. */
-	pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (child < 0) {
-		snprintf(failure, failure_len, "clone %d", errno);
-		return -1;
-	}
-	if (child == 0) {
-		close(errpipe[0]);
-		close(REPORT_FD);
-		close(lock_fd); /* an init that never execs would hold it, and no shim could adopt its container */
-		/* Ignored and blocked signals survive exec: give the container the defaults the shim set aside. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		for (int fd = 0; fd < 3; fd++)
-			if (dup2(stdio[fd], fd) < 0)
-				_exit(127);
-		container_main(s, errpipe[1]);
-	}
-	close(errpipe[1]);
-	ssize_t n;
-	while ((n = read(errpipe[0], failure, failure_len - 1)) < 0 && errno == EINTR)
-		;
-	close(errpipe[0]);
-	if (n > 0) {
-		failure[n] = 0;
-		int status;
-		waitpid(child, &status, 0);
-		return -1;
-	}
-	return child;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static long long earliest(long long a, long long b)
 {
 	return !a ? b : !b ? a : a < b ? a : b;
-}
-
-static int watch(int ep, int fd, int tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static void arm(struct sup *u)
@@ -246,7 +178,7 @@ static int run_container(struct sup *u, int first)
 		u->child = -1;
 	} else {
 		u->started = now_ms();
-		u->child = start_once(u->s, u->stdio, failure, sizeof(failure));
+		u->child = start_once(u->s, u->stdio, lock_fd, failure, sizeof(failure));
 	}
 	if (u->child < 0) {
 		u->child = 0;
@@ -260,7 +192,7 @@ static int run_container(struct sup *u, int first)
 	}
 	u->ticks = start_ticks(u->child);
 	record_start(u);
-	health_begin(&u->health, u->s->state_dir, u->started, now_ms());
+	health_begin(&u->health, u->s->state_dir, u->started, now_ms(), 0);
 	arm(u);
 	if (first) {
 		report("ok %d %d", u->child, getpid());
@@ -269,31 +201,12 @@ static int run_container(struct sup *u, int first)
 	return 0;
 }
 
-/* An adopted container exited: its status is in /proc/<pid>/stat (field 52) while it is a zombie, and
- * in PIDFD_GET_INFO (Linux 6.15+) once its new parent reaped it; neither yet: look again shortly. */
+/* An adopted container exited (its pidfd turned readable): find its status, or look again shortly. */
 static void collect_adopted(struct sup *u)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", u->child);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = 0;
-		char *p = strrchr(buf, ')');
-		char state = p && p[1] == ' ' ? p[2] : 0;
-		if (state == 'Z' && start_ticks(u->child) == u->ticks) {
-			char *last = strrchr(buf, ' ');
-			on_exit_status(u, last ? atoi(last + 1) : EXIT_UNKNOWN);
-			return;
-		}
-	}
-	struct pidfd_exit_info info;
-	memset(&info, 0, sizeof(info));
-	info.mask = PIDFD_INFO_EXIT_FLAG;
-	if (ioctl(u->pidfd, PIDFD_GET_INFO_IOCTL, &info) == 0 && (info.mask & PIDFD_INFO_EXIT_FLAG)) {
-		on_exit_status(u, info.exit_code);
+	int status = adopted_exit_status(u->child, u->ticks, u->pidfd);
+	if (status != EXIT_PENDING) {
+		on_exit_status(u, status);
 		return;
 	}
 	if (!u->exit_wait_until)
@@ -435,7 +348,7 @@ int supervise(const struct spec *s, pid_t adopt_pid, unsigned long long adopt_ti
 			on_exit_status(&u, EXIT_UNKNOWN);
 		else {
 			watch(u.ep, u.pidfd, EV_PIDFD);
-			health_begin(&u.health, s->state_dir, u.started, now_ms());
+			health_begin(&u.health, s->state_dir, u.started, now_ms(), 1);
 			arm(&u);
 		}
 		report("ok %d %d", adopt_pid, getpid());
