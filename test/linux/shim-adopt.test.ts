@@ -103,4 +103,21 @@ describe("shim crash and re-adoption", () => {
     expect(after.outputs.restarts).toBe(1);
     expect(await texts(c)).toEqual(["started", "started"]);
   });
+
+  it("acts on unhealthy for an adopted container: stop through the pidfd, then the restart policy", async () => {
+    const c = await h.create("container", "sickly", {
+      image: { $ref: "image.busybox" }, restart: "on-failure", stopTimeout: 0.5,
+      healthcheck: { cmd: ["/bin/sh", "-c", "test ! -f /tmp/bad"], interval: "200ms", retries: 1 },
+      command: ["sh", "-c", "rm -f /tmp/bad; echo run; exec sleep 60"],
+    } as never, [image]);
+    const { stateDir } = containerPaths(h.config, c.id);
+    process.kill(ownProcess(stateDir, "shim"), "SIGKILL");
+    while (shimAlive(stateDir)) await sleep(10);
+    await live(c); // adopted
+    expect((await h.runtime.containers.exec(c, ["touch", "/tmp/bad"], { stdio: "pipe" })).code).toBe(0);
+    for (let i = 0; i < 200 && readContainerStatus(stateDir).restarts < 1; i++) await sleep(25);
+    expect(JSON.parse(readFileSync(join(stateDir, "exit"), "utf8"))).toMatchObject({ signal: 9, restarts: 0 }); // SIGTERM ignored by PID 1
+    for (let i = 0; i < 100 && (await texts(c)).length < 2; i++) await sleep(25);
+    expect(await texts(c)).toEqual(["run", "run"]);
+  });
 });

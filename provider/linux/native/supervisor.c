@@ -218,6 +218,15 @@ static void collect_adopted(struct sup *u)
 	arm(u);
 }
 
+/* Through the pidfd when the container is adopted: its pid could name another process once its new parent reaps it. */
+static void signal_child(struct sup *u, int sig)
+{
+	if (u->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, u->pidfd, sig, NULL, 0);
+	else
+		kill(u->child, sig);
+}
+
 /* `restart` acts on unhealthy (unless it is "no"): stop the container as `cinfra stop` would (its stop
  * signal, SIGKILL after the stop timeout); the exit then counts as a failure for the policy. */
 static void on_unhealthy(struct sup *u)
@@ -228,7 +237,7 @@ static void on_unhealthy(struct sup *u)
 	if (!strcmp(mode, "no") || stopped(u->s))
 		return;
 	u->unhealthy_stop = 1;
-	kill(u->child, u->health.stop_signal > 0 ? u->health.stop_signal : SIGTERM);
+	signal_child(u, u->health.stop_signal > 0 ? u->health.stop_signal : SIGTERM);
 	u->kill_at = now_ms() + (u->health.stop_timeout > 0 ? u->health.stop_timeout : 1);
 }
 
@@ -261,7 +270,7 @@ static void on_timer(struct sup *u)
 	if (u->child > 0) {
 		long long now = now_ms();
 		if (u->kill_at && now >= u->kill_at) {
-			kill(u->child, SIGKILL);
+			signal_child(u, SIGKILL);
 			u->kill_at = 0;
 		}
 		int fd = health_tick(&u->health, u->s, u->child, now);
