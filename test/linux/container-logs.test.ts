@@ -88,9 +88,9 @@ describe("container logs", () => {
   });
 
   it("follows across a rotation", async () => {
-    // A writer paced like a busy service (each file lasts ~0.1 s): the follower reads on through each rename.
-    const c = await run("rotfollow", "sleep 0.3; for i in $(seq 0 49); do seq $((i*100+1)) $((i*100+100)); sleep 0.02; done",
-      { logging: { maxSize: "8Ki", maxFiles: 3 } });
+    // A writer paced like a busy service (a file lasts ~0.1 s, 5 are kept): the follower reads on through each rename.
+    const c = await run("rotfollow", "sleep 0.3; for i in $(seq 0 49); do seq $((i*100+1)) $((i*100+100)); sleep 0.05; done",
+      { logging: { maxSize: "8Ki", maxFiles: 5 } });
     const seen: number[] = [];
     for await (const e of h.runtime.containers.logs(c, { follow: true })) seen.push(Number(e.text));
     expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
