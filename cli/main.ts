@@ -16,6 +16,7 @@ import { registerStateCommands } from "./commands/register-state.js";
 import { registerImagesCommands } from "./commands/register-images.js";
 import type { Runner } from "./runner.js";
 import { parseDuration } from "./duration.js";
+import { parseTimeBound } from "./time-bound.js";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -71,6 +72,9 @@ export function buildProgram(run: Runner): Command {
     .description("print a container's output")
     .option("-f, --follow", "keep printing new output")
     .option("--tail <n>", "only the last n lines", positiveInt)
+    .option("--since <time>", "only lines from this time on: a duration back (10m, 1h30m), RFC 3339 or Unix seconds", (v) => parseTimeBound(v))
+    .option("--until <time>", "only lines before this time (same forms as --since)", (v) => parseTimeBound(v))
+    .option("-t, --timestamps", "put each line's time (RFC 3339, nanoseconds) before it")
     .action((name: string, opts) => run(logsCommand(name, { ...globals(), ...opts })));
 
   program.command("exec").argument("<container>", "container name").argument("<command...>", "command and arguments (after --)")

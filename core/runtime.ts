@@ -59,10 +59,30 @@ export interface ExecOptions {
   input?: string;
 }
 
+/** One line of a container's output: `text` without its newline; `partial` when the line never ended
+ *  (the writer exited mid-line). `time` is RFC 3339 with nanoseconds, UTC, when the shim read it. */
+export interface LogEntry {
+  time: string;
+  stream: "stdout" | "stderr";
+  text: string;
+  partial?: boolean;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** Only the last `tail` lines (before following). */
+  tail?: number;
+  /** Epoch ms bounds on an entry's time: since inclusive, until exclusive. */
+  since?: number;
+  until?: number;
+  signal?: AbortSignal;
+}
+
 /** Actions on running containers that are not part of the declarative lifecycle (logs, …). */
 export interface ContainerActions {
-  /** Log lines of a container (stdout and stderr); with `follow`, keeps yielding until aborted. */
-  logs(state: ResourceState, options: { follow: boolean; tail?: number; signal?: AbortSignal }): AsyncIterable<string>;
+  /** Log entries of a container (stdout and stderr, oldest first, across rotated files); with `follow`, keeps
+   *  yielding until aborted or the container is gone for good. */
+  logs(state: ResourceState, options: LogOptions): AsyncIterable<LogEntry>;
   /** Run a command inside the running container (its namespaces, cgroup, user, env, cwd); resolves to its exit code. */
   exec(state: ResourceState, args: string[], options: ExecOptions): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Resource usage from the container's cgroup. */

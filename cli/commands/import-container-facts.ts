@@ -40,6 +40,8 @@ export interface DecodedSpec {
   /** User namespace maps, when the container's root is remapped. */
   uidMap: IdRange[];
   gidMap: IdRange[];
+  /** Log rotation the shim applies. */
+  log?: { maxBytes: number; maxFiles: number };
 }
 
 export interface IdRange { containerId: number; hostId: number; size: number }
@@ -48,7 +50,7 @@ export interface IdRange { containerId: number; hostId: number; size: number }
 const ARITY: Record<string, number> = {
   id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, pidns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
   env: 1, cwd: 1, uid: 1, gid: 1, group: 1, stdout: 1, stderr: 1, init: 1, caps: 1, nnp: 1, rootro: 1, mask: 1, ro: 1,
-  rlimit: 3, sysctl: 2, seccomp: 1, uidmap: 3, gidmap: 3, idmap: 2,
+  rlimit: 3, sysctl: 2, seccomp: 1, uidmap: 3, gidmap: 3, idmap: 2, log: 4,
 };
 
 export function decodeSpec(buffer: Buffer): DecodedSpec {
@@ -84,6 +86,7 @@ export function decodeSpec(buffer: Buffer): DecodedSpec {
       case "caps": spec.capabilities = BigInt(v[0]); break;
       case "uidmap":
       case "gidmap": (key === "uidmap" ? spec.uidMap : spec.gidMap).push({ containerId: Number(v[0]), hostId: Number(v[1]), size: Number(v[2]) }); break;
+      case "log": spec.log = { maxBytes: Number(v[2]), maxFiles: Number(v[3]) }; break;
       default: break;
     }
   }

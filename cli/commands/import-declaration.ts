@@ -7,6 +7,7 @@
 import { CinfraError } from "../../core/errors.js";
 import { SCHEMAS } from "../../core/kinds/index.js";
 import { CAPABILITIES } from "../../core/kinds/security-props.js";
+import { LOG_DEFAULTS } from "../../core/kinds/container-lifecycle.js";
 import { RESOURCE_BRAND } from "../../core/model/check.js";
 import { formatSize } from "../../core/model/units.js";
 import { parseUrn, type Props, type ResourceState, type Urn } from "../../core/model/types.js";
@@ -69,6 +70,9 @@ function processArgs(facts: ContainerFacts, image: ImageDefaults, name: string):
   if (spec.cwd !== (image.workdir ?? "/")) out.workdir = spec.cwd;
   if (hostname !== name) out.hostname = hostname;
   if (spec.init) out.init = true;
+  if (spec.log && (spec.log.maxBytes !== LOG_DEFAULTS.maxSize || spec.log.maxFiles !== LOG_DEFAULTS.maxFiles)) {
+    out.logging = { maxSize: formatSize(spec.log.maxBytes), maxFiles: spec.log.maxFiles };
+  }
   return out;
 }
 

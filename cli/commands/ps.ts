@@ -15,6 +15,8 @@ export interface ContainerRow {
   startedAt: string | null;
   exitCode: number | null;
   restarts: number;
+  /** starting | healthy | unhealthy while a container with a health check runs. */
+  health: string | null;
 }
 
 export async function managedContainers(store: StateStore, only?: string): Promise<{ stack: string; state: ResourceState }[]> {
@@ -49,6 +51,7 @@ export async function psCommand(flags: GlobalOptions & { json?: boolean }): Prom
         startedAt: typeof outputs.startedAt === "string" ? outputs.startedAt : null,
         exitCode: typeof outputs.exitCode === "number" ? outputs.exitCode : null,
         restarts: typeof outputs.restarts === "number" ? outputs.restarts : 0,
+        health: typeof outputs.health === "string" ? outputs.health : null,
       });
     }
     process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
@@ -67,7 +70,7 @@ function uptime(row: ContainerRow): string {
 
 function table(rows: ContainerRow[]): string {
   const header = ["STACK", "NAME", "ID", "STATE", "PID", "IP", "RESTARTS", "STATUS"];
-  const cells = rows.map((r) => [r.stack, r.name, r.id.slice(0, 12), r.state, String(r.pid ?? "-"), r.ip ?? "-", String(r.restarts), uptime(r)]);
+  const cells = rows.map((r) => [r.stack, r.name, r.id.slice(0, 12), r.health ? `${r.state} (${r.health})` : r.state, String(r.pid ?? "-"), r.ip ?? "-", String(r.restarts), uptime(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   return [header, ...cells].map((line) => line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n") + "\n";
 }

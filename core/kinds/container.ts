@@ -8,6 +8,7 @@ import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimi
 import { normalizeUserns } from "./userns-props.js";
 import { normalizeSeccomp } from "./seccomp-profile.js";
 import { normalizeHugepages, normalizeNetClassId, normalizeNetPriorities } from "./limit-props.js";
+import { normalizeHealthcheck, normalizeLogging } from "./container-lifecycle.js";
 
 export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -153,7 +154,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "pid", "userns",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "pid", "userns", "logging", "healthcheck",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -196,6 +197,8 @@ export const containerSchema: KindSchema = {
     }
     if (props.ports !== undefined) out.ports = normalizePorts(props.ports, `${path}.ports`);
     if (props.desiredState !== undefined) out.desiredState = oneOf(props.desiredState, `${path}.desiredState`, DESIRED_STATES);
+    if (props.logging !== undefined) out.logging = normalizeLogging(props.logging, `${path}.logging`);
+    if (props.healthcheck !== undefined) out.healthcheck = normalizeHealthcheck(props.healthcheck, `${path}.healthcheck`);
     if (props.seccomp !== undefined) out.seccomp = normalizeSeccomp(props.seccomp, `${path}.seccomp`);
     if (props.userns !== undefined) {
       out.userns = normalizeUserns(props.userns, `${path}.userns`);
@@ -204,8 +207,9 @@ export const containerSchema: KindSchema = {
     }
     return out;
   },
-  // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process.
-  updatable: ["limits", "restart", "stopTimeout", "stopSignal", "desiredState"],
+  // cgroup limits are rewritten live; restart/stop settings are policy read by cinfra, not baked into the process;
+  // the health check lives in a file the shim rereads when it changes.
+  updatable: ["limits", "restart", "stopTimeout", "stopSignal", "desiredState", "healthcheck"],
   outputs: ["id", "pid", "ipAddresses", "startedAt"],
 };
 

@@ -174,6 +174,11 @@ export interface ContainerArgs {
   /** Seconds between stopSignal and SIGKILL (default 10). */
   stopTimeout?: number;
   stopSignal?: string;
+  /** Size-based rotation of the container's log (default 20Mi x 5 files, Docker's local driver); changing it replaces the container. */
+  logging?: { maxSize?: string | number; maxFiles?: number };
+  /** Docker's health check: `cmd` as argv or "CMD-SHELL <script>"; durations like "30s" or seconds; live-updatable.
+   *  With a restart policy other than "no", an unhealthy container is stopped and restarted (a failure). */
+  healthcheck?: { cmd: string[] | string; interval?: string | number; timeout?: string | number; retries?: number; startPeriod?: string | number };
   /** Run a minimal init as PID 1 that forwards signals and reaps zombies. */
   init?: boolean;
   /** Capabilities on top of / removed from Docker's default set ("ALL" allowed). */

@@ -11,6 +11,8 @@ import { containerOperations } from "./resources/container.js";
 import { containerPaths } from "./resources/container-paths.js";
 import { imageOperations } from "./resources/image.js";
 import { readLog } from "./resources/logs.js";
+import { shimAlive } from "./supervise/status.js";
+import { ensureSupervised } from "./supervise/adopt.js";
 import { execInContainer } from "./resources/exec.js";
 import { copyFromContainer, copyToContainer, exportFilesystem } from "./resources/copy.js";
 import { commitContainer } from "./resources/commit.js";
@@ -35,7 +37,11 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
   return {
     operations: (kind) => byKind[kind],
     containers: {
-      logs: (state, options) => readLog(containerPaths(config, state.id).log, options),
+      logs: async function* (state, options) {
+        const paths = containerPaths(config, state.id);
+        await ensureSupervised(paths.stateDir); // an orphan's output is converted again before reading
+        yield* readLog(paths.log, options, () => !shimAlive(paths.stateDir));
+      },
       exec: (state, args, options) => execInContainer(containerPaths(config, state.id).stateDir, args, options),
       stats: (state) => cgroups.stats(state.id),
       inspect: (state) => inspectContainer(config, cgroups, state),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
 import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
 import { kernelObjectsNamed } from "../helpers/leaks.js";
+import { processStartTime } from "../../provider/linux/supervise/process-info.js";
 
 describe("container commands", () => {
   let box: Sandbox;
@@ -119,9 +120,28 @@ new Container("again", { image, command: ["sleep", "1000"] });
     expect(Math.max(...samples.slice(2).map((s) => s[0].cpuPercent ?? 0))).toBeGreaterThan(20); // a busy loop on one core
   });
 
+  it("cinfra ps re-adopts a container whose shim was killed (SIGKILL, by its exact pid)", () => {
+    const [row] = JSON.parse(cinfra(box, "ps", "--json").stdout);
+    const stateDir = join(box.runRoot, "containers", row.id);
+    const [shim, ticks] = readFileSync(join(stateDir, "shim"), "utf8").trim().split(" ").map(Number);
+    expect(processStartTime(shim)).toBe(ticks); // that very process, ours
+    process.kill(shim, "SIGKILL");
+    for (let i = 0; i < 200 && processStartTime(shim) !== null; i++) execFileSync("sleep", ["0.01"]);
+    const [after] = JSON.parse(cinfra(box, "ps", "--json").stdout);
+    expect(after).toMatchObject({ state: "running", pid: row.pid });
+    const [adopter, adopterTicks] = readFileSync(join(stateDir, "shim"), "utf8").trim().split(" ").map(Number);
+    expect(adopter).not.toBe(shim);
+    expect(processStartTime(adopter)).toBe(adopterTicks);
+  });
+
   it("stats and logs read the container", () => {
     const [stats] = JSON.parse(cinfra(box, "stats", "app", "--no-stream", "--json").stdout);
     expect(stats.memoryLimit).toBe(40 * 2 ** 20);
     expect(cinfra(box, "logs", "app").stdout).toBe("started\n");
+    expect(cinfra(box, "logs", "app", "-t", "--since", "1h").stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z started\n$/);
+    expect(cinfra(box, "logs", "app", "--until", "2000-01-01T00:00:00Z").stdout).toBe("");
+    const bad = cinfra(box, "logs", "app", "--since", "yesterday");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/not a time/);
   });
 });

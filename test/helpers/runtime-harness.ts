@@ -54,9 +54,12 @@ export class RuntimeHarness {
     this.created.splice(this.created.indexOf(state), 1);
   }
 
-  async logs(state: ResourceState): Promise<string> {
+  /** The container's output as text (both streams unless one is named; order across streams is the shim's reading order). */
+  async logs(state: ResourceState, stream?: "stdout" | "stderr"): Promise<string> {
     let text = "";
-    for await (const chunk of this.runtime.containers.logs(state, { follow: false })) text += chunk;
+    for await (const e of this.runtime.containers.logs(state, { follow: false })) {
+      if (!stream || e.stream === stream) text += e.partial ? e.text : `${e.text}\n`;
+    }
     return text;
   }
 

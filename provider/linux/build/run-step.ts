@@ -59,6 +59,8 @@ export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upp
   const paths: ContainerPaths = {
     dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"), idmapped: join(dir, "idmapped"), hosts: join(dir, "hosts"),
     hostname: join(dir, "hostname"), resolv: join(dir, "resolv.conf"), log: join(dir, "output.log"), stateDir,
+    // Both streams into the one raw file the build streams from (no CRI conversion: see spec.log below).
+    stdoutRaw: join(dir, "output.log"), stderrRaw: join(dir, "output.log"), logOffsets: join(dir, "log.offsets"),
     netns: join(config.runRoot, "builds", `${input.id}.netns`),
   };
   const undo = new UndoStack();
@@ -86,6 +88,8 @@ export async function runStep<T>(deps: RunDeps, input: RunInput, withUpper: (upp
     });
     // No managed /etc files: they would land in the layer as mountpoints.
     spec.mounts = spec.mounts.filter((m) => !m.target.startsWith("/etc/"));
+    spec.log = undefined; // the raw output is the step's log, read as it grows
+
     await startContainer(spec);
     undo.push("process", () => stopContainer(stateDir, { signal: "SIGKILL", timeoutMs: 0 }));
     const exitCode = await waitForExit(stateDir, paths.log, input.onOutput ?? (() => {}));

@@ -32,7 +32,7 @@ static const struct {
 	{ "stdout", 1 }, { "stderr", 1 }, { "ns", 1 }, { "init", 1 }, { "uid", 1 }, { "gid", 1 }, { "group", 1 },
 	{ "premount", 5 }, { "mount", 5 }, { "dev", 5 }, { "symlink", 2 }, { "cgroup", 1 }, { "arg", 1 },
 	{ "env", 1 }, { "caps", 1 }, { "nnp", 1 }, { "rootro", 1 }, { "mask", 1 }, { "ro", 1 }, { "rlimit", 3 },
-	{ "sysctl", 2 }, { "seccomp", 1 }, { "uidmap", 3 }, { "gidmap", 3 }, { "idmap", 2 },
+	{ "sysctl", 2 }, { "seccomp", 1 }, { "uidmap", 3 }, { "gidmap", 3 }, { "idmap", 2 }, { "log", 4 },
 };
 
 /* -1: unknown key; otherwise 0 when `arity` values follow, 1 when the spec ends first. */
@@ -204,6 +204,11 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 				s->sysctls[s->nsysctls].value = next(&c);
 				s->nsysctls++;
 			}
+		} else if (!strcmp(key, "log")) {
+			s->log_path = next(&c);
+			s->log_offsets_path = next(&c);
+			s->log_max_size = strtoll(next(&c), NULL, 10);
+			s->log_max_files = (int)number(next(&c));
 		} else if (!strcmp(key, "seccomp")) {
 			if (decode_hex(next(&c), s) < 0)
 				slot = NULL;

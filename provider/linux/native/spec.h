@@ -68,6 +68,10 @@ struct spec {
 	struct { const char *source, *target; } idmaps[128];
 	int nidmaps;
 	int userns_fd; /* set by the shim once it made the namespace; -1 without one */
+	/* logs (logger.c): the CRI log the shim writes from the raw stdout/stderr files */
+	const char *log_path, *log_offsets_path;
+	long long log_max_size;
+	int log_max_files;
 };
 
 /* Parses the spec file into `s` (strings point into a buffer that lives for the process).

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void report(const char *fmt, ...)
@@ -20,6 +21,15 @@ void report(const char *fmt, ...)
 	va_end(ap);
 	if (write(REPORT_FD, buf, n) < 0) {
 		/* the caller is gone: the state files still tell the story */
+	}
+}
+
+void report_done(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0 && null != REPORT_FD) {
+		dup3(null, REPORT_FD, O_CLOEXEC);
+		close(null);
 	}
 }
 
@@ -63,6 +73,15 @@ unsigned long long start_ticks(pid_t pid)
 	return ticks;
 }
 
+void time_now_rfc3339(char *buf, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	size_t at = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + at, len - at, ".%09ldZ", now.tv_nsec);
+}
 
 int detach(void)
 {

@@ -31,6 +31,9 @@ export interface ContainerInputs {
   restart?: string;
   stopTimeout?: number;
   stopSignal?: string;
+  logging?: { maxSize?: string; maxFiles?: number };
+  /** Durations as canonical "<n>s"/"<n>ms" strings. */
+  healthcheck?: { cmd: string[]; interval?: string; timeout?: string; retries?: number; startPeriod?: string };
   init?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
   privileged?: boolean;

@@ -14,7 +14,13 @@ export interface ContainerPaths {
   hosts: string;
   hostname: string;
   resolv: string;
+  /** The CRI-format log the shim writes (rotated as log.1 … log.N-1). */
   log: string;
+  /** What the container writes, raw; the shim converts it into `log` and frees what it converted. */
+  stdoutRaw: string;
+  stderrRaw: string;
+  /** How far the shim has converted each raw file (an adopting shim resumes there). */
+  logOffsets: string;
   /** `<runRoot>/containers/<id>`: spec, pid, exit status (written by the shim). */
   stateDir: string;
   netns: string;
@@ -27,6 +33,7 @@ export function containerPaths(config: RuntimeConfig, id: string): ContainerPath
     dir, upper: join(dir, "upper"), work: join(dir, "work"), rootfs: join(dir, "merged"),
     idmapped: join(dir, "idmapped"),
     hosts: join(dir, "hosts"), hostname: join(dir, "hostname"), resolv: join(dir, "resolv.conf"),
-    log: join(dir, "output.log"), stateDir, netns: join(config.runRoot, "netns", id),
+    log: join(dir, "container.log"),
+    stdoutRaw: join(dir, "stdout.raw"), stderrRaw: join(dir, "stderr.raw"), logOffsets: join(dir, "log.offsets"), stateDir, netns: join(config.runRoot, "netns", id),
   };
 }

@@ -6,6 +6,7 @@ import { RuntimeError } from "../../../core/errors.js";
 import { join } from "node:path";
 import { MS_BIND, MS_NODEV, MS_NOSUID, MS_RDONLY, MS_REC } from "../sys/constants.js";
 import { parseSize } from "../../../core/model/units.js";
+import { LOG_DEFAULTS } from "../../../core/kinds/container-lifecycle.js";
 import { capabilityMask, effectiveCapabilities } from "../security/capabilities.js";
 import { MASKED_PATHS, READONLY_PATHS, RLIMIT } from "../security/defaults.js";
 import { defaultSeccompFilter } from "../security/seccomp.js";
@@ -85,8 +86,13 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     uid: input.user.uid,
     gid: input.user.gid,
     additionalGids: [],
-    stdoutPath: paths.log,
-    stderrPath: paths.log,
+    stdoutPath: paths.stdoutRaw,
+    stderrPath: paths.stderrRaw,
+    log: {
+      path: paths.log, offsetsPath: paths.logOffsets,
+      maxBytes: parseSize(inputs.logging?.maxSize ?? LOG_DEFAULTS.maxSize) ?? LOG_DEFAULTS.maxSize,
+      maxFiles: inputs.logging?.maxFiles ?? LOG_DEFAULTS.maxFiles,
+    },
     init: inputs.init ?? false,
     ...security,
     ...(input.userns && {

@@ -14,6 +14,7 @@ import type { ImageStore } from "../images/index.js";
 import type { Links } from "../net/links.js";
 import { prepareContainer, startContainer } from "../supervise/start.js";
 import { stopContainer } from "../supervise/stop.js";
+import { writeHealthSettings } from "../supervise/health.js";
 import { asContainerInputs, cgroupCreateLimits, effectiveArgs, effectiveEnv, type ImageDefaults } from "./container-inputs.js";
 import { attachNetworks } from "./container-network.js";
 import { sharedNamespaces } from "./container-sharing.js";
@@ -86,6 +87,7 @@ export async function createContainer(deps: ContainerDeps, ctx: OperationContext
       devices: devices.map((d) => d.spec), shared, userns,
     });
     const ipAddresses: Props = Object.fromEntries(attachments.map((a) => [a.networkName, a.ip]));
+    writeHealthSettings(paths.stateDir, inputs.healthcheck, { signal: inputs.stopSignal, timeoutS: inputs.stopTimeout });
     if (inputs.desiredState === "stopped") {
       prepareContainer(spec, inputs.restart); // created, not started (`docker create`)
       const outputs: Props = { id: req.id, ipAddresses };

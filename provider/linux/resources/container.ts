@@ -5,6 +5,8 @@ import type { Props, ResourceState } from "../../../core/model/types.js";
 import { formatSize } from "../../../core/model/units.js";
 import { readContainerStatus } from "../supervise/status.js";
 import { readRestartPolicy, stopContainer, writeRestartPolicy } from "../supervise/stop.js";
+import { readHealth, writeHealthSettings } from "../supervise/health.js";
+import { ensureSupervised } from "../supervise/adopt.js";
 import { asContainerInputs, cgroupLimits } from "./container-inputs.js";
 import { replacementLimits } from "../cgroups/index.js";
 import { detachNetworks, readAttachments } from "./container-network.js";
@@ -32,6 +34,10 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
       }
       const stateDir = containerPaths(config, prior.id).stateDir;
       if (next.restart !== before.restart) writeRestartPolicy(stateDir, next.restart);
+      const health = (i: typeof next) => JSON.stringify([i.healthcheck, i.stopSignal, i.stopTimeout]);
+      if (health(next) !== health(before)) {
+        writeHealthSettings(stateDir, next.healthcheck, { signal: next.stopSignal, timeoutS: next.stopTimeout });
+      }
       if ((next.desiredState ?? "running") !== (before.desiredState ?? "running")) {
         await moveToState(cgroups, prior.id, stateDir, next, next.desiredState ?? "running");
         return (await readContainer(deps, { ...prior, inputs: props }))?.outputs ?? prior.outputs;
@@ -70,6 +76,7 @@ export function containerOperations(deps: ContainerDeps): KindOperations {
 export async function readContainer(deps: ContainerDeps, prior: ResourceState): Promise<LiveResource | null> {
   const paths = containerPaths(deps.config, prior.id);
   if (!existsSync(paths.dir)) return null;
+  await ensureSupervised(paths.stateDir);
   const status = readContainerStatus(paths.stateDir);
   const limits = await deps.cgroups.read(prior.id).catch(() => null);
   const props: Props = { ...prior.inputs };
@@ -94,5 +101,7 @@ export async function readContainer(deps: ContainerDeps, prior: ResourceState): 
   if (status.startedAt !== null) outputs.startedAt = new Date(status.startedAt).toISOString();
   if (status.exitCode !== null) outputs.exitCode = status.exitCode;
   outputs.restarts = status.restarts;
+  const health = status.state === "running" && prior.inputs.healthcheck !== undefined ? readHealth(paths.stateDir) : null;
+  if (health) outputs.health = health.Status;
   return { id: prior.id, props, outputs, status: status.state };
 }

@@ -8,6 +8,8 @@ import { parseUrn, type ResourceState } from "../../../core/model/types.js";
 import type { CgroupManager } from "../cgroups/index.js";
 import type { RuntimeConfig } from "../config.js";
 import { readContainerStatus } from "../supervise/status.js";
+import { readHealth } from "../supervise/health.js";
+import { ensureSupervised } from "../supervise/adopt.js";
 import { readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { observedState } from "./container-run-state.js";
@@ -17,6 +19,7 @@ const NAMESPACES = ["pid", "mnt", "uts", "ipc", "net", "cgroup", "user"];
 
 export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupManager, state: ResourceState): Promise<Record<string, unknown>> {
   const paths = containerPaths(config, state.id);
+  await ensureSupervised(paths.stateDir);
   const status = readContainerStatus(paths.stateDir);
   const namespaces: Record<string, string | null> = {};
   for (const ns of NAMESPACES) {
@@ -39,6 +42,7 @@ export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupMan
       RestartCount: status.restarts,
       StartedAt: status.startedAt ? new Date(status.startedAt).toISOString() : null,
       FinishedAt: status.finishedAt ? new Date(status.finishedAt).toISOString() : null,
+      ...(state.inputs.healthcheck !== undefined ? { Health: readHealth(paths.stateDir) ?? { Status: "starting", FailingStreak: 0, Log: [] } } : {}),
     },
     GraphDriver: { Name: "overlay", Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.rootfs } },
     Namespaces: namespaces,

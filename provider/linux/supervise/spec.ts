@@ -55,6 +55,8 @@ export interface ContainerSpec {
   stdoutPath: string;
   stderrPath: string;
   init: boolean;
+  /** The CRI log the shim writes from stdoutPath/stderrPath (raw files); without it the raw files are the log. */
+  log?: { path: string; offsetsPath: string; maxBytes: number; maxFiles: number };
   /** Security (all decided by provider/linux/security): capability mask, no_new_privs, paths, limits, filter. */
   capabilities?: bigint;
   noNewPrivileges?: boolean;
@@ -134,6 +136,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   put("stdout", spec.stdoutPath);
   put("stderr", spec.stderrPath);
   put("init", spec.init ? 1 : 0);
+  if (spec.log) put("log", spec.log.path, spec.log.offsetsPath, spec.log.maxBytes, spec.log.maxFiles);
   if (spec.capabilities !== undefined) put("caps", spec.capabilities.toString());
   if (spec.noNewPrivileges) put("nnp", 1);
   if (spec.readonlyRootfs) put("rootro", 1);

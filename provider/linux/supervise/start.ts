@@ -45,7 +45,7 @@ export async function startContainer(spec: ContainerSpec, restart?: string): Pro
 
 /** Start a stopped container again from the spec it was created with (`docker start`). */
 export async function restartContainer(stateDir: string, id: string): Promise<StartedContainer> {
-  for (const file of ["stopped", "exit", "pid", "shim"]) rmSync(join(stateDir, file), { force: true });
+  for (const file of ["stopped", "exit", "pid", "shim", "health"]) rmSync(join(stateDir, file), { force: true });
   return launch(stateDir, id);
 }
 

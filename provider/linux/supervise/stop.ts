@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readContainerStatus, shimAlive } from "./status.js";
+import { ensureSupervised } from "./adopt.js";
 
 export interface StopOptions {
   signal?: NodeJS.Signals | string;
@@ -33,6 +34,8 @@ export async function stopContainer(stateDir: string, options: StopOptions = {})
   } catch {
     return; // no state dir: nothing runs
   }
+  // An orphaned container gets a shim first, so its exit is recorded (and, being stopped, not restarted).
+  await ensureSupervised(stateDir);
   const status = readContainerStatus(stateDir);
   if (status.state === "running" && status.pid !== null) {
     const running = () => readContainerStatus(stateDir).state === "running";

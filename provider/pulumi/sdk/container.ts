@@ -31,6 +31,8 @@ export interface ContainerArgs {
   stopTimeout?: pulumi.Input<number>;
   /** Live-updatable. */
   stopSignal?: pulumi.Input<string>;
+  logging?: pulumi.Input<types.LoggingArgs>;
+  healthcheck?: pulumi.Input<types.HealthcheckArgs>;
   /** A minimal init as PID 1 that forwards signals and reaps zombies. */
   init?: pulumi.Input<boolean>;
   capabilities?: pulumi.Input<types.CapabilitiesArgs>;
@@ -93,6 +95,8 @@ export class Container extends pulumi.CustomResource {
   declare public readonly stopTimeout: pulumi.Output<number | undefined>;
   /** Live-updatable. */
   declare public readonly stopSignal: pulumi.Output<string | undefined>;
+  declare public readonly logging: pulumi.Output<types.Logging | undefined>;
+  declare public readonly healthcheck: pulumi.Output<types.Healthcheck | undefined>;
   /** A minimal init as PID 1 that forwards signals and reaps zombies. */
   declare public readonly init: pulumi.Output<boolean | undefined>;
   declare public readonly capabilities: pulumi.Output<types.Capabilities | undefined>;
@@ -144,6 +148,8 @@ export class Container extends pulumi.CustomResource {
       restart: args?.restart,
       stopTimeout: args?.stopTimeout,
       stopSignal: args?.stopSignal,
+      logging: args?.logging,
+      healthcheck: args?.healthcheck,
       init: args?.init,
       capabilities: args?.capabilities,
       privileged: args?.privileged,

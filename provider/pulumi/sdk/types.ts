@@ -209,6 +209,50 @@ export interface Capabilities {
   drop?: string[];
 }
 
+/** Size-based rotation of the container's CRI log (defaults: 20Mi per file, 5 files, Docker's local driver). */
+export interface LoggingArgs {
+  /** Rotate when the log reaches this size, like "10Mi". */
+  maxSize?: pulumi.Input<string>;
+  /** Files kept, the current one included. */
+  maxFiles?: pulumi.Input<number>;
+}
+
+/** Size-based rotation of the container's CRI log (defaults: 20Mi per file, 5 files, Docker's local driver). */
+export interface Logging {
+  /** Rotate when the log reaches this size, like "10Mi". */
+  maxSize?: string;
+  /** Files kept, the current one included. */
+  maxFiles?: number;
+}
+
+/** Docker's health check, run inside the container by its shim; live-updatable. */
+export interface HealthcheckArgs {
+  /** argv, or "CMD-SHELL <script>". */
+  cmd?: pulumi.Input<string[] | string>;
+  /** Between checks, like "30s" (default 30s). */
+  interval?: pulumi.Input<string>;
+  /** A check running longer fails (default 30s). */
+  timeout?: pulumi.Input<string>;
+  /** Failures in a row that make the container unhealthy (default 3). */
+  retries?: pulumi.Input<number>;
+  /** Failures this soon after the start do not count while starting (default 0s). */
+  startPeriod?: pulumi.Input<string>;
+}
+
+/** Docker's health check, run inside the container by its shim; live-updatable. */
+export interface Healthcheck {
+  /** argv, or "CMD-SHELL <script>". */
+  cmd?: string[] | string;
+  /** Between checks, like "30s" (default 30s). */
+  interval?: string;
+  /** A check running longer fails (default 30s). */
+  timeout?: string;
+  /** Failures in a row that make the container unhealthy (default 3). */
+  retries?: number;
+  /** Failures this soon after the start do not count while starting (default 0s). */
+  startPeriod?: string;
+}
+
 export interface UlimitArgs {
   soft: pulumi.Input<number>;
   hard: pulumi.Input<number>;
