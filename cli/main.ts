@@ -80,8 +80,10 @@ export function buildProgram(run: Runner): Command {
     .action((name: string, command: string[], opts) => run(execCommand(name, command, { ...globals(), ...opts })));
 
   program.command("stats").argument("[container]", "container name (default: all)")
-    .description("memory, CPU and pids usage from each container's cgroup")
-    .option("--json", "machine-readable output")
+    .description("memory, CPU and pids usage from each container's cgroup, a sample every interval (Ctrl-C ends)")
+    .option("--no-stream", "print one sample and exit")
+    .option("--interval <seconds>", "time between samples (default 1)")
+    .option("--json", "machine-readable output: one JSON array per sample and line")
     .action((name: string | undefined, opts) => run(statsCommand(name, { ...globals(), ...opts })));
 
   program.command("inspect").argument("<container>", "container name")

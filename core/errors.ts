@@ -49,6 +49,13 @@ export class PlanError extends CinfraError {
 /** Failure inside the runtime that is not a single syscall (a container that did not start, …). */
 export class RuntimeError extends CinfraError {}
 
+/** A Dockerfile that cannot be built as written: names the file and line (`Dockerfile:7: unknown instruction "FOOBAR"`). */
+export class DockerfileError extends CinfraError {
+  constructor(readonly file: string, readonly line: number, readonly reason: string) {
+    super("DOCKERFILE", `${file}:${line}: ${reason}`);
+  }
+}
+
 /** A stack program that fails to load (syntax error, throw at load, …). */
 export class LoadError extends CinfraError {}
 

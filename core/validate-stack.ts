@@ -1,14 +1,17 @@
 /**
  * Checks that need more than one resource: a static address must sit inside its network's subnet
- * and be unique on it. Pure; runs before planning so bad input changes nothing.
+ * and be unique on it; namespace sharing must name a container that can share (validate-sharing.ts).
+ * Pure; runs before planning so bad input changes nothing.
  */
 import { ValidationError } from "./errors.js";
 import { ipOutsideSubnet } from "./kinds/container.js";
 import type { DesiredResource, Urn } from "./model/types.js";
 import { asAttachments } from "./kinds/attachments.js";
 import { parseCidr } from "./model/units.js";
+import { validateSharing } from "./validate-sharing.js";
 
 export function validateStack(resources: readonly DesiredResource[]): void {
+  validateSharing(resources);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const taken = new Map<string, string>();
   const hostPorts = new Map<string, string>();

@@ -4,6 +4,7 @@ import { CinfraError } from "../../core/errors.js";
 import { defaultRuntimeConfig } from "../../provider/linux/config.js";
 import { openImageStore, saveOciArchive, type ImageRecord, type ImageStore } from "../../provider/linux/images/index.js";
 import { parsePlatform, pullImage } from "../../provider/linux/images/registry/index.js";
+import { BuildCache } from "../../provider/linux/build/build-cache.js";
 import { EXIT } from "../exit-codes.js";
 
 const store = (): ImageStore => openImageStore(defaultRuntimeConfig().libRoot);
@@ -74,8 +75,10 @@ export async function imagesSave(key: string, flags: { output: string }): Promis
 }
 
 export async function imagesPrune(): Promise<number> {
-  const pruned = store().prune();
-  process.stdout.write(`pruned ${pruned.layers.length} layers, ${pruned.blobs.length} blobs\n`);
+  const images = store();
+  const pruned = images.prune();
+  const cache = new BuildCache(images).prune(); // build steps whose layers went
+  process.stdout.write(`pruned ${pruned.layers.length} layers, ${pruned.blobs.length} blobs${cache ? `, ${cache} build cache entries` : ""}\n`);
   return EXIT.ok;
 }
 

@@ -37,13 +37,18 @@ export interface DecodedSpec {
   devices: string[];
   /** Capability mask (bit n = capability n), when the spec sets one. */
   capabilities?: bigint;
+  /** User namespace maps, when the container's root is remapped. */
+  uidMap: IdRange[];
+  gidMap: IdRange[];
 }
+
+export interface IdRange { containerId: number; hostId: number; size: number }
 
 /** How many values follow each key (native/spec.c parses the same table). */
 const ARITY: Record<string, number> = {
-  id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
+  id: 1, state: 1, rootfs: 1, ns: 1, netns: 1, ipcns: 1, pidns: 1, hostname: 1, premount: 5, mount: 5, dev: 5, symlink: 2, cgroup: 1, arg: 1,
   env: 1, cwd: 1, uid: 1, gid: 1, group: 1, stdout: 1, stderr: 1, init: 1, caps: 1, nnp: 1, rootro: 1, mask: 1, ro: 1,
-  rlimit: 3, sysctl: 2, seccomp: 1,
+  rlimit: 3, sysctl: 2, seccomp: 1, uidmap: 3, gidmap: 3, idmap: 2,
 };
 
 export function decodeSpec(buffer: Buffer): DecodedSpec {
@@ -51,7 +56,7 @@ export function decodeSpec(buffer: Buffer): DecodedSpec {
   if (tokens[tokens.length - 1] === "") tokens.pop();
   const spec: DecodedSpec = {
     mounts: [], devices: [], args: [], env: [], cwd: "/", uid: 0, gid: 0, init: false, noNewPrivileges: false, readonlyRootfs: false,
-    maskedPaths: [], rlimits: [], sysctls: {}, seccomp: false,
+    maskedPaths: [], rlimits: [], sysctls: {}, seccomp: false, uidMap: [], gidMap: [],
   };
   for (let i = 0; i < tokens.length;) {
     const key = tokens[i];
@@ -77,6 +82,8 @@ export function decodeSpec(buffer: Buffer): DecodedSpec {
       case "sysctl": spec.sysctls[v[0]] = v[1]; break;
       case "seccomp": spec.seccomp = true; break;
       case "caps": spec.capabilities = BigInt(v[0]); break;
+      case "uidmap":
+      case "gidmap": (key === "uidmap" ? spec.uidMap : spec.gidMap).push({ containerId: Number(v[0]), hostId: Number(v[1]), size: Number(v[2]) }); break;
       default: break;
     }
   }

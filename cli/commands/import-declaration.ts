@@ -15,7 +15,8 @@ import { DEFAULT_CAPABILITIES } from "../../provider/linux/security/capabilities
 import { RLIMIT } from "../../provider/linux/security/defaults.js";
 import { MS_RDONLY } from "../../provider/linux/sys/constants.js";
 import { defaultContainerMounts, defaultDevices } from "../../provider/linux/supervise/spec.js";
-import type { ContainerFacts } from "./import-container-facts.js";
+import type { ContainerFacts, IdRange } from "./import-container-facts.js";
+import { AUTO_BASE, AUTO_SIZE } from "../../provider/linux/resources/userns.js";
 
 /** A reference to another resource of the stack, by urn, until it becomes a variable or a Ref. */
 export class RefTo {
@@ -130,6 +131,15 @@ function networkArgs(facts: ContainerFacts, stack: string, rows: readonly Resour
   return out;
 }
 
+/** "auto" when the maps are one of cinfra's pool ranges, else the maps as they are. */
+function usernsArg(uidMap: IdRange[], gidMap: IdRange[]): DeclValue {
+  const [u] = uidMap;
+  const pooled = uidMap.length === 1 && u.containerId === 0 && u.size === AUTO_SIZE && u.hostId >= AUTO_BASE && (u.hostId - AUTO_BASE) % AUTO_SIZE === 0;
+  if (pooled && JSON.stringify(gidMap) === JSON.stringify(uidMap)) return "auto";
+  const list = (map: IdRange[]) => map.map((r) => ({ containerId: r.containerId, hostId: r.hostId, size: r.size }));
+  return JSON.stringify(gidMap) === JSON.stringify(uidMap) ? { uidMap: list(uidMap) } : { uidMap: list(uidMap), gidMap: list(gidMap) };
+}
+
 function securityArgs(facts: ContainerFacts): DeclArgs {
   const { spec } = facts;
   const out: DeclArgs = {};
@@ -145,7 +155,12 @@ function securityArgs(facts: ContainerFacts): DeclArgs {
   }
   if (!spec.noNewPrivileges) out.noNewPrivileges = false;
   if (spec.readonlyRootfs) out.readOnlyRootfs = true;
-  if (Object.keys(spec.sysctls).length) out.sysctls = spec.sysctls;
+  const sysctls = { ...spec.sysctls };
+  if (spec.uidMap.length) {
+    out.userns = usernsArg(spec.uidMap, spec.gidMap);
+    delete sysctls["net.ipv4.ip_unprivileged_port_start"]; // cinfra's own addition for a remapped root
+  }
+  if (Object.keys(sysctls).length) out.sysctls = sysctls;
   const names = Object.fromEntries(Object.entries(RLIMIT).map(([name, n]) => [n, name]));
   if (spec.rlimits.length) {
     out.ulimits = Object.fromEntries(spec.rlimits.map((r) => [names[r.resource], r.soft === r.hard ? r.soft : { soft: r.soft, hard: r.hard }]));

@@ -15,6 +15,7 @@ import { typecheckStack } from "./typecheck.js";
 import { collectAsync } from "../../core/sdk/registry.js";
 import { setStackConfig, type StackConfigValues } from "../../core/config/stack-config.js";
 
+import { resolveImageBuilds } from "./resolve-image-builds.js";
 import { resolveImageTags } from "./resolve-image-tags.js";
 
 const SDK_KEY = Symbol.for("cinfra.sdk");
@@ -66,6 +67,7 @@ export async function loadStack(path: string, config?: StackConfigValues): Promi
   // the type error behind them; what only types catch is reported here, before anything is planned.
   await typecheckStack(file);
   await resolveImageTags(collection.resources);
+  await resolveImageBuilds(collection.resources);
   return { file, resources: collection.resources };
 }
 

@@ -62,7 +62,8 @@ export function renderChange(change: ResourceChange, s: Style): string {
   }
   if (change.action === "replace") out.push(s.dim(`  # (because of: ${change.replaceReasons.join("; ")})`));
   out.push(`${color(SYMBOL[change.action].padStart(3))} resource "${change.kind}" "${change.name}" {`);
-  const computed = change.computed.filter((c) => c !== "id" || change.action !== "replace");
+  // An output that is also a declared prop (an Image's digest) shows once, as the prop.
+  const computed = change.computed.filter((c) => (c !== "id" || change.action !== "replace") && !change.attributes.some((a) => a.path === c));
   const width = Math.max(0, ...change.attributes.map((a) => a.path.length), ...computed.map((c) => c.length));
   for (const attr of change.attributes) {
     for (const line of attributeLines(change, attr, width, s)) out.push(`      ${line}`);

@@ -7,6 +7,7 @@ import type { KindSchema } from "./kind-schema.js";
 import { normalizeCapabilities, normalizeSysctls, normalizeTmpfs, normalizeUlimits } from "./security-props.js";
 import { normalizeUserns } from "./userns-props.js";
 import { normalizeSeccomp } from "./seccomp-profile.js";
+import { normalizeHugepages, normalizeNetClassId, normalizeNetPriorities } from "./limit-props.js";
 
 export const DESIRED_STATES = ["running", "stopped", "paused"] as const;
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
@@ -46,7 +47,9 @@ function normalizeBlkio(raw: unknown, path: string): Props {
 }
 
 function normalizeLimits(raw: unknown, path: string): Props {
-  const limits = record(raw, path, ["memory", "memoryReservation", "memorySwap", "cpus", "cpuShares", "cpuset", "pids", "blkio"]);
+  const limits = record(raw, path, [
+    "memory", "memoryReservation", "memorySwap", "cpus", "cpuShares", "cpuset", "pids", "blkio", "netClassId", "netPriorities", "hugepages",
+  ]);
   const out: Props = {};
   if (limits.memory !== undefined) out.memory = size(limits.memory, `${path}.memory`, 6 * 2 ** 20);
   if (limits.memoryReservation !== undefined) out.memoryReservation = size(limits.memoryReservation, `${path}.memoryReservation`);
@@ -65,6 +68,9 @@ function normalizeLimits(raw: unknown, path: string): Props {
   if (limits.blkio !== undefined) out.blkio = normalizeBlkio(limits.blkio, `${path}.blkio`);
   if (limits.cpus !== undefined) out.cpus = number(limits.cpus, `${path}.cpus`, { min: 0.01, max: 1024 });
   if (limits.pids !== undefined) out.pids = number(limits.pids, `${path}.pids`, { min: 1, max: 4194304, integer: true });
+  if (limits.netClassId !== undefined) out.netClassId = normalizeNetClassId(limits.netClassId, `${path}.netClassId`);
+  if (limits.netPriorities !== undefined) out.netPriorities = normalizeNetPriorities(limits.netPriorities, `${path}.netPriorities`);
+  if (limits.hugepages !== undefined) out.hugepages = normalizeHugepages(limits.hugepages, `${path}.hugepages`);
   return out;
 }
 
@@ -147,7 +153,7 @@ export const containerSchema: KindSchema = {
     const props = record(raw, path, [
       "image", "command", "entrypoint", "env", "workdir", "user", "hostname", "limits", "networks", "network", "mounts",
       "restart", "stopTimeout", "stopSignal", "init", "capabilities", "privileged", "readOnlyRootfs", "noNewPrivileges",
-      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "userns",
+      "sysctls", "ulimits", "tmpfs", "seccomp", "desiredState", "ports", "shmSize", "devices", "ipc", "pid", "userns",
     ]);
     const out: Props = { image: reference(props.image, `${path}.image`, "image") };
     if (props.command !== undefined) out.command = stringArray(props.command, `${path}.command`, { nonEmpty: true });
@@ -160,6 +166,11 @@ export const containerSchema: KindSchema = {
     if (props.networks !== undefined) out.networks = normalizeNetworks(props.networks, `${path}.networks`);
     if (props.network !== undefined) out.network = normalizeNetworkMode(props, `${path}.network`);
     if (props.ipc !== undefined) out.ipc = sharedWith(props.ipc, `${path}.ipc`);
+    if (props.pid !== undefined) {
+      out.pid = sharedWith(props.pid, `${path}.pid`);
+      // In a joined pid namespace the program is not PID 1 (the owner's process is): an init of its own would reap nothing.
+      if (props.init === true) fail(`${path}.pid`, "a shared pid namespace cannot be combined with init: true (the owning container's PID 1 is the init there)");
+    }
     if (props.mounts !== undefined) out.mounts = normalizeMounts(props.mounts, `${path}.mounts`);
     if (props.restart !== undefined) out.restart = string(props.restart, `${path}.restart`, RESTART);
     if (props.stopTimeout !== undefined) out.stopTimeout = number(props.stopTimeout, `${path}.stopTimeout`, { min: 0, max: 3600 });

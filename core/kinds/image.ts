@@ -18,8 +18,25 @@ function normalizeConfig(raw: unknown, path: string): Props {
   return out;
 }
 
+const ARG_NAME = { re: /^[A-Za-z_][A-Za-z0-9_]*$/, what: "a build arg name" };
+const STAGE = { re: /^[A-Za-z][A-Za-z0-9._-]*$/, what: "a stage name" };
+
+/**
+ * A Dockerfile build. `inputDigest` (the hash of the Dockerfile, the context's files and the args)
+ * is computed at plan time, so a changed input plans as the image's replacement.
+ */
+function normalizeBuild(raw: unknown, path: string): Props {
+  const b = record(raw, path, ["context", "file", "args", "target", "inputDigest"]);
+  const out: Props = { context: string(b.context, `${path}.context`, ABSOLUTE_PATH) };
+  if (b.file !== undefined) out.file = string(b.file, `${path}.file`, ABSOLUTE_PATH);
+  if (b.args !== undefined) out.args = stringMap(b.args, `${path}.args`, ARG_NAME);
+  if (b.target !== undefined) out.target = string(b.target, `${path}.target`, STAGE);
+  if (b.inputDigest !== undefined) out.inputDigest = string(b.inputDigest, `${path}.inputDigest`, DIGEST);
+  return out;
+}
+
 /** Where an image comes from: exactly one of these. */
-const SOURCES = ["rootfs", "ref", "ociLayout", "archive"] as const;
+const SOURCES = ["rootfs", "ref", "ociLayout", "archive", "build"] as const;
 const DIGEST = { re: /^sha256:[0-9a-f]{64}$/, what: "a digest (sha256:<64 hex>)" };
 const REF = { re: /^[^\s]+$/, what: "an image reference (host[:port]/repo[:tag][@sha256:...])" };
 
@@ -36,6 +53,7 @@ export const imageSchema: KindSchema = {
     const out: Props = {};
     // The SDK resolves relative paths against the stack file's directory before validation.
     if (source === "ref") out.ref = string(props.ref, `${path}.ref`, REF);
+    else if (source === "build") out.build = normalizeBuild(props.build, `${path}.build`);
     else out[source] = string(props[source], `${path}.${source}`, ABSOLUTE_PATH);
     if (props.pullPolicy !== undefined) {
       if (source !== "ref") throw new ValidationError(`${path}.pullPolicy`, "applies only to an image with ref");

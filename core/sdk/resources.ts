@@ -70,6 +70,12 @@ export class Image extends Resource {
     const paths = args && typeof args === "object"
       ? Object.fromEntries((["rootfs", "ociLayout", "archive"] as const).filter((key) => args[key] !== undefined).map((key) => [key, local(args[key])]))
       : {};
+    const build = args && typeof args === "object" && args.build && typeof args.build === "object" ? args.build : undefined;
+    if (build && typeof build.context === "string") {
+      const context = local(build.context) as string;
+      const file = typeof build.file === "string" && !isAbsolute(build.file) ? resolve(context, build.file) : build.file;
+      paths.build = { ...build, context, ...(file !== undefined ? { file } : {}) } as never;
+    }
     super("image", name, args && typeof args === "object" ? { ...args, ...paths } : args, opts);
   }
 }

@@ -29,7 +29,19 @@ export interface ImageConfigArgs {
   user?: string;
 }
 
-/** Exactly one source: rootfs, ref, ociLayout or archive (paths relative to the stack file). */
+/** A Dockerfile build (`docker build`): paths relative to the stack file, except `file`, which is relative to the context. */
+export interface ImageBuildArgs {
+  /** The build context directory (.dockerignore in it is honoured). */
+  context: string;
+  /** The Dockerfile; default <context>/Dockerfile. */
+  file?: string;
+  /** --build-arg values. */
+  args?: Record<string, string>;
+  /** The stage to build (default: the last). */
+  target?: string;
+}
+
+/** Exactly one source: rootfs, ref, ociLayout, archive or build (paths relative to the stack file). */
 export interface ImageArgs {
   /** A root filesystem directory (or .tar/.tar.gz), imported as one layer. */
   rootfs?: string;
@@ -48,6 +60,8 @@ export interface ImageArgs {
   ociLayout?: string;
   /** A `docker save` archive holding one image. */
   archive?: string;
+  /** Build from a Dockerfile; a change to the Dockerfile, the context's files or the args plans a replacement. */
+  build?: ImageBuildArgs;
 }
 
 export interface VolumeArgs {
@@ -93,6 +107,12 @@ export interface ContainerLimits {
   cpuShares?: number;
   cpuset?: { cpus?: string; mems?: string };
   blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB) tagged on the container's packets; cgroup v1 only. */
+  netClassId?: number;
+  /** net_prio: priority of the container's traffic per host interface, e.g. `{ eth0: 5 }`; cgroup v1 only. */
+  netPriorities?: Record<string, number>;
+  /** hugetlb limit per huge page size as the kernel names it, e.g. `{ "2MB": "64Mi" }` (whole pages). */
+  hugepages?: Record<string, string>;
 }
 
 /** Docker's seccomp profile format (moby/profiles/seccomp): rules in order, first match wins. */
@@ -142,6 +162,12 @@ export interface ContainerArgs {
   network?: "none" | "host" | { container: Container };
   /** `{ container }`: join that container's IPC namespace (SysV IPC, POSIX message queues). */
   ipc?: { container: Container };
+  /**
+   * `{ container }`: join that container's pid namespace (Docker's `--pid container:NAME`): its processes
+   * show in `ps` and /proc here, and this one's in its. Not with `init: true`. Replacing the other
+   * container replaces this one.
+   */
+  pid?: { container: Container };
   mounts?: MountArgs[];
   /** Restart policy applied by the container's shim with back-off (100 ms doubling up to 10 s); live-updatable. */
   restart?: "no" | "on-failure" | `on-failure:${number}` | "always" | "unless-stopped";

@@ -1,6 +1,7 @@
 /** The local Linux runtime: every kind's operations over this host's kernel, plus container actions. */
 import type { Kind } from "../../core/model/types.js";
 import type { KindOperations, RuntimeWithActions } from "../../core/runtime.js";
+import { buildImage } from "./build/builder.js";
 import { createCgroupManager } from "./cgroups/index.js";
 import type { RuntimeConfig } from "./config.js";
 import { openImageStore } from "./images/index.js";
@@ -26,7 +27,7 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
   const images = openImageStore(config.libRoot);
   const deps = { config, cgroups, images, links };
   const byKind: Record<Kind, KindOperations> = {
-    image: imageOperations(images),
+    image: imageOperations(images, async (request, progress) => (await buildImage(deps, request, { progress })).image),
     volume: volumeOperations(config),
     network: networkOperations(config, links),
     container: containerOperations(deps),
@@ -45,7 +46,7 @@ export function createLinuxRuntime(config: RuntimeConfig): RuntimeWithActions {
         else copyToContainer(stateDir, hostPath, containerPath);
       },
       exportFilesystem: (state, out) => exportFilesystem(containerPaths(config, state.id).stateDir, out as Writable),
-      commit: (state, name) => commitContainer(images, containerPaths(config, state.id).upper, state, name),
+      commit: (state, name) => commitContainer(config, images, state, name),
     },
     async close() {
       hostLinks?.socket.close();

@@ -9,7 +9,7 @@ import { RESOURCE_NAME } from "../../core/model/check.js";
 import type { Kind, Props } from "../../core/model/types.js";
 import type { Failure } from "./provider-config.js";
 import { formatPath, resolvePath } from "./property-path.js";
-import { toCoreRaw, toPulumiShape } from "./references.js";
+import { WIRE_NAME, toCoreRaw, toPulumiShape } from "./references.js";
 import { unknownPaths, unwrapSecrets, wrapSecrets, type PathSegment, type WireObject } from "./wire-values.js";
 
 export interface CheckResult {
@@ -27,7 +27,7 @@ export function checkInputs(kind: Kind, name: string, news: WireObject): CheckRe
     return { inputs: wrapSecrets(toPulumiShape(canonical), secretPaths), failures: [] };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const segments = resolvePath(relativePath(kind, error.path), [plain]);
+    const segments = wirePath(resolvePath(relativePath(kind, error.path), [plain]));
     // A failure at (or around) a value the engine does not know yet is no failure: it is checked again later.
     if (unknownPaths(plain).some((u) => overlaps(u, segments))) return { inputs: news, failures: [] };
     return { inputs: news, failures: [{ property: formatPath(segments), reason: error.reason }] };
@@ -37,6 +37,12 @@ export function checkInputs(kind: Kind, name: string, news: WireObject): CheckRe
 /** Pulumi-shaped inputs to canonical core props (refs as `{ $ref }`); throws ValidationError. */
 export function normalizeInputs(kind: Kind, plain: WireObject): Props {
   return SCHEMAS[kind].normalize(toCoreRaw(kind, plain), kind);
+}
+
+/** A failure under a renamed prop (`pid.container`) names the wire prop the program wrote (`pidMode`). */
+function wirePath(segments: PathSegment[]): PathSegment[] {
+  const wire = typeof segments[0] === "string" ? WIRE_NAME[segments[0]] : undefined;
+  return wire ? [wire] : segments;
 }
 
 function relativePath(kind: Kind, path: string): string {

@@ -5,6 +5,7 @@
 import { CinfraError, ValidationError } from "../../core/errors.js";
 import type { Runtime } from "../../core/runtime.js";
 import type { RuntimeConfig } from "../linux/config.js";
+import { withBuildDigest } from "./build-digest.js";
 import { checkInputs, type CheckResult } from "./check-inputs.js";
 import { diffInputs, type DiffResult } from "./diff-inputs.js";
 import { Lifecycle, type Target } from "./lifecycle.js";
@@ -75,7 +76,8 @@ export class CinfraProvider {
 
   check(urn: string, news: WireObject): CheckResult {
     const t = this.target(urn);
-    return checkInputs(t.kind, t.name, news);
+    const result = checkInputs(t.kind, t.name, news);
+    return t.kind === "image" && result.failures.length === 0 && news.build !== undefined ? withBuildDigest(result) : result;
   }
 
   diff(urn: string, oldInputs: WireObject, news: WireObject, ignoreChanges: readonly string[]): DiffResult {

@@ -29,15 +29,25 @@ export function toCoreRaw(kind: Kind, inputs: Raw): Raw {
   const mounts = asList(inputs.mounts);
   if (mounts) out.mounts = mounts.map((m) => (isObject(m) && m.volume !== undefined ? { ...m, volume: ref("volume", m.volume) } : m));
   for (const key of SHARED_MODES) {
-    const mode = inputs[key];
+    const mode = inputs[WIRE_NAME[key] ?? key];
     if (typeof mode === "string" && mode.startsWith(CONTAINER_MODE)) out[key] = { container: standIn("container", mode.slice(CONTAINER_MODE.length)) };
+  }
+  if ("pidMode" in out) {
+    if (typeof out.pidMode === "string" && !out.pidMode.startsWith(CONTAINER_MODE)) out.pid = out.pidMode; // normalize names the bad value
+    delete out.pidMode;
   }
   return out;
 }
 
+/**
+ * Wire names of core props whose own name is taken in Pulumi's merged inputs-and-outputs: the container's
+ * `pid` output is its host pid, so the shared pid namespace travels as `pidMode` (Docker's own word).
+ */
+export const WIRE_NAME: Readonly<Record<string, string>> = { pid: "pidMode" };
+
 /** Docker's spelling of a joined namespace, `container:<id>`: Pulumi's string props carry it as is. */
 const CONTAINER_MODE = "container:";
-const SHARED_MODES = ["network", "ipc"] as const;
+const SHARED_MODES = ["network", "ipc", "pid"] as const;
 
 function isObject(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -48,7 +58,10 @@ export function toPulumiShape(props: Props): { [key: string]: WireValue } {
   const out = convert(props) as { [key: string]: WireValue };
   for (const key of SHARED_MODES) {
     const mode = out[key];
-    if (isObject(mode) && typeof mode.container === "string") out[key] = `${CONTAINER_MODE}${mode.container}`;
+    if (!isObject(mode) || typeof mode.container !== "string") continue; // the `pid` output is a number
+    const wire = WIRE_NAME[key] ?? key;
+    if (wire !== key) delete out[key];
+    out[wire] = `${CONTAINER_MODE}${mode.container}`;
   }
   return out;
 }

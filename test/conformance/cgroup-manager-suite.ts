@@ -26,6 +26,10 @@ export interface CgroupSuiteTarget {
   unsupported?: (keyof CgroupLimits)[];
   /** A block device ("maj:min") throttle rules may name; absent = no throttle checks. */
   blockDevice?: string;
+  /** v1 with net_cls and net_prio mounted: netClassId and netPriorities (on "lo") are checked. */
+  netControllers?: boolean;
+  /** A huge page size ("2MB") the hugetlb controller offers here; absent = no hugetlb checks. */
+  hugepageSize?: string;
 }
 
 const MiB = 2 ** 20;
@@ -38,6 +42,8 @@ function fullLimits(t: CgroupSuiteTarget): CgroupLimits {
     memory: 64 * MiB, memoryReservation: 32 * MiB, memorySwap: 96 * MiB, cpus: 0.5, cpuShares: 512,
     cpusetCpus: "0", cpusetMems: "0", pids: 64, blkioWeight: 300,
     ...(t.blockDevice ? { blkioThrottle: [{ device: t.blockDevice, readBps: MiB, writeIops: 500 }] } : {}),
+    ...(t.netControllers ? { netClassId: 0x100001, netPriorities: { lo: 5 } } : {}),
+    ...(t.hugepageSize ? { hugepages: { [t.hugepageSize]: 2 * hugepage(t.hugepageSize) } } : {}),
   };
   for (const key of t.unsupported ?? []) delete all[key];
   return all;
@@ -50,15 +56,21 @@ function expectedFiles(t: CgroupSuiteTarget, limits: CgroupLimits): [string, str
     ["memorySwap", "memory.memsw.limit_in_bytes", `${96 * MiB}`], ["cpus", "cpu.cfs_quota_us", "50000"], ["cpus", "cpu.cfs_period_us", "100000"],
     ["cpuShares", "cpu.shares", "512"], ["cpusetCpus", "cpuset.cpus", "0"], ["cpusetMems", "cpuset.mems", "0"], ["pids", "pids.max", "64"], weightLine(t),
     ["blkioThrottle", "blkio.throttle.read_bps_device", `${t.blockDevice} ${MiB}`], ["blkioThrottle", "blkio.throttle.write_iops_device", `${t.blockDevice} 500`],
+    ["netClassId", "net_cls.classid", "1048577"], ["netPriorities", "net_prio.ifpriomap", "lo 5"],
+    ["hugepages", `hugetlb.${t.hugepageSize}.limit_in_bytes`, `${2 * hugepage(t.hugepageSize ?? "")}`],
   ];
   const v2: [keyof CgroupLimits, string, string][] = [
     ["memory", "memory.max", `${64 * MiB}`], ["memoryReservation", "memory.low", `${32 * MiB}`], ["memorySwap", "memory.swap.max", `${32 * MiB}`],
     ["cpus", "cpu.max", "50000 100000"], ["cpuShares", "cpu.weight", `${sharesToWeight(512)}`], ["cpusetCpus", "cpuset.cpus", "0"],
     ["cpusetMems", "cpuset.mems", "0"], ["pids", "pids.max", "64"], weightLine(t),
     ["blkioThrottle", "io.max", `${t.blockDevice} rbps=${MiB} wbps=max riops=max wiops=500`],
+    ["hugepages", `hugetlb.${t.hugepageSize}.max`, `${2 * hugepage(t.hugepageSize ?? "")}`],
   ];
   return (t.version === 1 ? v1 : v2).filter(([key]) => limits[key] !== undefined).map(([, file, content]) => [file, content]);
 }
+
+/** Bytes of one huge page of a size named as the kernel names it ("2MB"). */
+const hugepage = (size: string) => Number(/^\d+/.exec(size)?.[0] ?? 0) * ({ KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 }[size.slice(-2)] ?? 0);
 
 /** blkioWeight lands as is in a BFQ weight file when there is one, else in blkio.weight (v1) or converted in io.weight (v2). */
 function weightLine(t: CgroupSuiteTarget): [keyof CgroupLimits, string, string] {
@@ -161,6 +173,31 @@ export function cgroupManagerSuite(t: CgroupSuiteTarget): void {
       assert.deepEqual(await m.read(id), { memory: 32 * MiB, memorySwap: 48 * MiB });
       await m.update(id, { memory: null, memorySwap: null });
       assert.deepEqual(await m.read(id), {});
+    });
+
+    if (t.netControllers || t.hugepageSize) it("updates net_cls, net_prio and hugetlb limits live; maps are whole, null restores the default", async () => {
+      const size = t.hugepageSize;
+      const net = t.netControllers ? { netClassId: 0x100001, netPriorities: { lo: 5 } } : {};
+      const id = await fresh({ ...net, ...(size ? { hugepages: { [size]: hugepage(size) } } : {}) });
+      assert.deepEqual(await m.read(id), { ...net, ...(size ? { hugepages: { [size]: hugepage(size) } } : {}) });
+      const next = t.netControllers ? { netClassId: 0x20003, netPriorities: { lo: 7 } } : {};
+      await m.update(id, { ...next, ...(size ? { hugepages: { [size]: 3 * hugepage(size) } } : {}) });
+      assert.deepEqual(await m.read(id), { ...next, ...(size ? { hugepages: { [size]: 3 * hugepage(size) } } : {}) });
+      await m.update(id, { ...(t.netControllers ? { netPriorities: {} } : {}), ...(size ? { hugepages: {} } : {}) });
+      assert.deepEqual(await m.read(id), t.netControllers ? { netClassId: 0x20003 } : {});
+      await m.update(id, { netClassId: null, netPriorities: null, hugepages: null });
+      assert.deepEqual(await m.read(id), {});
+    });
+
+    if (t.version === 2) it("refuses net_cls and net_prio limits (no v2 equivalent) before writing anything", async () => {
+      const id = await fresh({ pids: 64 });
+      for (const limits of [{ netClassId: 0x100001 }, { netPriorities: { lo: 5 } }]) {
+        const error = await m.update(id, { pids: 99, ...limits }).then(() => null, (e: unknown) => e);
+        assert.ok(error instanceof ValidationError, String(error));
+        assert.match(error.message, /no cgroup v2 equivalent: not supported on this host/);
+      }
+      assert.deepEqual(await m.read(id), { pids: 64 });
+      await m.update(id, { netClassId: null, netPriorities: null }); // a reset has nothing to undo
     });
 
     it("resets a cpuset to the inherited one with null", async () => {

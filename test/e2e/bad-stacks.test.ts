@@ -22,6 +22,10 @@ const PATHS: Record<string, string> = {
   "missing-image-rootfs.ts": "image.busybox.rootfs",
   "volume-mounted-twice.ts": "container.web.mounts[1].target",
   "unknown-limit.ts": "container.web.limits.memry",
+  "pid-with-init.ts": "container.peer.pid",
+  "pid-shared-with-self.ts": "container.peer.pid.container",
+  "pid-owner-not-in-stack.ts": "container.peer.pid.container",
+  "pid-owner-stopped.ts": "container.peer.pid.container",
 };
 
 afterAll(() => rmSync(box.dir, { recursive: true, force: true }));

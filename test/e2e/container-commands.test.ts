@@ -1,6 +1,7 @@
 /** inspect, top, exec, stats and logs through the real CLI on a real container. */
 import { readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
@@ -95,8 +96,31 @@ new Container("again", { image, command: ["sleep", "1000"] });
     }
   });
 
+  it("stats streams samples, with CPU % from the cgroup's usage between them, until interrupted", async () => {
+    const bin = join(import.meta.dirname, "../../bin/cinfra.mjs");
+    const busy = spawn(process.execPath, [bin, "exec", "app", "--", "sh", "-c", "timeout 3 sh -c 'while :; do :; done'"], { env: box.env, stdio: "ignore" });
+    const stream = spawn(process.execPath, [bin, "stats", "app", "--json", "--interval", "0.3"], { env: box.env, stdio: ["ignore", "pipe", "inherit"] });
+    const samples: { cpuUsageNs: number; cpuPercent: number | null }[][] = [];
+    let buffered = "";
+    await new Promise<void>((resolve) => stream.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+        samples.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+      if (samples.length >= 5) resolve();
+    }));
+    stream.kill("SIGINT");
+    const [code] = await once(stream, "exit");
+    busy.kill();
+    expect(code).toBe(0);
+    expect(samples[0][0].cpuPercent).toBeNull();
+    expect(samples[4][0].cpuUsageNs).toBeGreaterThan(samples[1][0].cpuUsageNs);
+    expect(Math.max(...samples.slice(2).map((s) => s[0].cpuPercent ?? 0))).toBeGreaterThan(20); // a busy loop on one core
+  });
+
   it("stats and logs read the container", () => {
-    const [stats] = JSON.parse(cinfra(box, "stats", "app", "--json").stdout);
+    const [stats] = JSON.parse(cinfra(box, "stats", "app", "--no-stream", "--json").stdout);
     expect(stats.memoryLimit).toBe(40 * 2 ** 20);
     expect(cinfra(box, "logs", "app").stdout).toBe("started\n");
   });

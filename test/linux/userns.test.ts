@@ -1,10 +1,11 @@
 /** `userns`: root inside is an unprivileged id range on the host, over id-mapped image layers. */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResourceState } from "../../core/model/types.js";
 import { containerPaths } from "../../provider/linux/resources/container-paths.js";
 import { AUTO_BASE, AUTO_SIZE } from "../../provider/linux/resources/userns.js";
+import { ImageStore } from "../../provider/linux/images/store.js";
 import { RuntimeHarness } from "../helpers/runtime-harness.js";
 
 describe("user namespace remapping", () => {
@@ -62,6 +63,16 @@ describe("user namespace remapping", () => {
     expect(out).toContain("sysrq-refused");
     expect(out).toContain("hostname-refused");
     expect(out).toContain("bind80-ok");
+  });
+
+  it("commits what a remapped root wrote with the owners it saw (root, not the host range)", async () => {
+    const c = await run("commit-me", "echo data > /etc/written && chown 5:6 /etc/written && touch /etc/rootfile && exec sleep 30", { userns: "auto" });
+    await waitFor(async () => existsSync(join(containerPaths(h.config, c.id).upper, "etc/rootfile")));
+    const { id } = await h.runtime.containers.commit(c, "cinfra-userns-commit:1");
+    const images = new ImageStore(h.config.libRoot);
+    const top = images.lowerDirs(images.getImage(id)!)[0];
+    expect([statSync(join(top, "etc/rootfile")).uid, statSync(join(top, "etc/rootfile")).gid]).toEqual([0, 0]);
+    expect([statSync(join(top, "etc/written")).uid, statSync(join(top, "etc/written")).gid]).toEqual([5, 6]);
   });
 
   it("gives the range back when the container goes", async () => {

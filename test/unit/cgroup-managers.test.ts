@@ -40,6 +40,9 @@ const V1_FILES: Record<string, Record<string, string>> = {
   // No blkio.weight: like this host (no CFQ/BFQ weight), so blkioWeight must be refused.
   blkio: Object.fromEntries(["read_bps", "write_bps", "read_iops", "write_iops"].map((f) => [`blkio.throttle.${f}_device`, ""])),
   devices: { "devices.allow": "", "devices.deny": "", "devices.list": "a *:* rwm" },
+  net_cls: { "net_cls.classid": "0" },
+  net_prio: { "net_prio.ifpriomap": "lo 0" }, // one interface: a fake file holds only the last line written
+  hugetlb: { "hugetlb.2MB.limit_in_bytes": UNLIMITED, "hugetlb.1GB.limit_in_bytes": UNLIMITED, "hugetlb.2MB.usage_in_bytes": "0" },
 };
 
 function fakeV1(parent: string, comount = false): { root: string; prepare: (id: string) => void } {
@@ -66,16 +69,17 @@ function fakeV1(parent: string, comount = false): { root: string; prepare: (id: 
 }
 
 const V2_CHILD: Record<string, string> = {
-  "cgroup.procs": "", "cgroup.controllers": "cpuset cpu io memory pids", "cgroup.subtree_control": "", "cgroup.freeze": "0",
+  "cgroup.procs": "", "cgroup.controllers": "cpuset cpu io memory pids hugetlb", "cgroup.subtree_control": "", "cgroup.freeze": "0",
   "cgroup.events": "populated 0\nfrozen 0\n", "cgroup.kill": "", "memory.max": "max", "memory.low": "0", "memory.swap.max": "max",
   "memory.current": "0", "memory.reclaim": "", "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", "cpu.max": "max 100000",
   "cpu.weight": "100", "cpu.stat": "usage_usec 0\n", "cpuset.cpus": "", "cpuset.mems": "", "pids.max": "max", "pids.current": "0", "io.max": "",
+  "hugetlb.2MB.max": "max", "hugetlb.2MB.rsvd.max": "max", "hugetlb.1GB.max": "max",
   // No io.weight / io.bfq.weight: a kernel without iocost or BFQ, so blkioWeight must be refused.
 };
 
 function fakeV2(parent: string): { root: string; prepare: (id: string) => void } {
   const root = tempRoot("cg2");
-  writeFileSync(join(root, "cgroup.controllers"), "cpuset cpu io memory pids");
+  writeFileSync(join(root, "cgroup.controllers"), "cpuset cpu io memory pids hugetlb");
   writeFileSync(join(root, "cgroup.subtree_control"), "");
   const prepare = (id: string) => {
     populate(join(root, parent), V2_CHILD);
@@ -103,6 +107,7 @@ for (const [version, fake] of [[1, fakeV1], [2, fakeV2]] as const) {
   cgroupManagerSuite({
     name: `v${version} in a cgroupfs-shaped dir`, version, root, parent, kernel: false, prepare,
     make: () => createCgroupManager({ root, parent, version: "auto", devices: recordingGuard() }), unsupported: ["blkioWeight"], blockDevice: "8:0",
+    netControllers: version === 1, hugepageSize: "2MB",
   });
 }
 
@@ -139,7 +144,7 @@ describe("cgroup layout detection", () => {
     const v1 = fakeV1(parent).root;
     expect(detectCgroupLayout(v1)).toMatchObject({ mode: "v1", unifiedRoot: null });
     expect(detectCgroupLayout(v1).v1).toContain("memory");
-    expect(detectCgroupLayout(fakeV2(parent).root)).toMatchObject({ mode: "v2", v1: [], v2: ["cpuset", "cpu", "io", "memory", "pids"] });
+    expect(detectCgroupLayout(fakeV2(parent).root)).toMatchObject({ mode: "v2", v1: [], v2: ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"] });
     populate(join(v1, "unified"), { "cgroup.controllers": "" });
     expect(detectCgroupLayout(v1)).toMatchObject({ mode: "hybrid", v2: [], unifiedRoot: join(v1, "unified") });
     expect(createCgroupManager({ root: v1, parent }).version).toBe(1);

@@ -13,7 +13,7 @@ describe("image sources", () => {
   });
 
   it("names the properties when there is not exactly one source", () => {
-    expect(() => normalize({})).toThrow(/image\.app: an image needs exactly one source of rootfs, ref, ociLayout, archive; none is given/);
+    expect(() => normalize({})).toThrow(/image\.app: an image needs exactly one source of rootfs, ref, ociLayout, archive, build; none is given/);
     expect(() => normalize({ ref: "a/b", rootfs: "/r" })).toThrow(/rootfs and ref are given/);
   });
 

@@ -40,6 +40,15 @@ describe("plan text", () => {
     expect(text).toMatch(/- "80",\n\s+\+ "90",\n\s+\] # forces replacement/);
   });
 
+  it("shows a prop that is also an output (an Image's digest) once", () => {
+    const image = (digest: string) => declare(() => {
+      new Image("app", { ref: "127.0.0.1:5000/app:1", pullPolicy: "always", digest } as never);
+    });
+    const text = renderPlan(plan(image(`sha256:${"b".repeat(64)}`), stateOf(image(`sha256:${"a".repeat(64)}`))), plain);
+    expect(text).toContain("# image.app must be replaced");
+    expect(text.match(/ digest /g)).toHaveLength(1);
+  });
+
   it("says so when nothing changes", () => {
     expect(renderPlan(plan(program(["a"], "64Mi"), stateOf(program(["a"], "64Mi"))), plain)).toContain("No changes.");
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configValues } from "../../provider/pulumi/provider-config.js";
 import { CinfraProvider, parsePulumiUrn } from "../../provider/pulumi/provider.js";
@@ -24,6 +27,27 @@ function setup() {
 describe("Check", () => {
   const { provider } = setup();
 
+  it("an Image with build gets the digest of its inputs; a changed file changes it; a bad Dockerfile fails with file:line", () => {
+    const context = mkdtempSync(join(tmpdir(), "cinfra-pulumi-build-"));
+    try {
+      writeFileSync(join(context, "Dockerfile"), "FROM scratch\nCOPY a.txt /\n");
+      writeFileSync(join(context, "a.txt"), "1");
+      const first = provider.check(IMAGE, { build: { context, args: { V: secret("x") } } });
+      expect(first.failures).toEqual([]);
+      const digest = (first.inputs.build as WireObject).inputDigest;
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect((provider.check(IMAGE, { build: { context, args: { V: secret("x") } } }).inputs.build as WireObject).inputDigest).toBe(digest);
+      writeFileSync(join(context, "a.txt"), "2");
+      expect((provider.check(IMAGE, { build: { context, args: { V: secret("x") } } }).inputs.build as WireObject).inputDigest).not.toBe(digest);
+      writeFileSync(join(context, "Dockerfile"), "FROM scratch\nCOPY a.txt /\nFOOBAR\n");
+      expect(provider.check(IMAGE, { build: { context } }).failures).toEqual([
+        { property: "build", reason: `${context}/Dockerfile:3: unknown instruction "FOOBAR"` },
+      ]);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  });
+
   it("returns canonical inputs, references as ids, defaults filled in", () => {
     const result = provider.check(WEB, {
       image: IMAGE_ID, limits: { memory: 67108864 }, networks: ["net1", { network: "net2", aliases: ["web"] }],
@@ -41,6 +65,14 @@ describe("Check", () => {
       .toEqual([{ property: "networks[0].ipv4", reason: '"300.1.1.1" is not an IPv4 address' }]);
     expect(provider.check(WEB, { image: IMAGE_ID, sysctls: { "kernel.domainname": "x" } }).failures[0].property).toBe('sysctls["kernel.domainname"]');
     expect(provider.check(WEB, { image: 42 }).failures[0]).toEqual({ property: "image", reason: "expected a image resource, got 42" });
+  });
+
+  it("carries a shared pid namespace as pidMode (the pid output keeps its name), and names pidMode in failures", () => {
+    const checked = provider.check(WEB, { image: IMAGE_ID, pidMode: "container:db" });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toEqual({ image: IMAGE_ID, pidMode: "container:db" });
+    expect(provider.check(WEB, { image: IMAGE_ID, pidMode: "container:db", init: true }).failures[0].property).toBe("pidMode");
+    expect(provider.check(WEB, { image: IMAGE_ID, pidMode: "host" }).failures[0].property).toBe("pidMode");
   });
 
   it("rejects resource names the CLI would reject", () => {
@@ -121,6 +153,17 @@ describe("Create, Read, Update, Delete over the runtime", () => {
     expect(create.stack).toBe("pulumi-shop-dev");
     expect(web.properties).toMatchObject({ image: image.id, networks: [{ network: network.id }], pid: 4242 });
     expect(web.properties.id).toBeUndefined();
+  });
+
+  it("creates a pid sharer: the core gets pid.container, Pulumi keeps both pidMode and the numeric pid output", async () => {
+    const { provider, runtime } = setup();
+    const image = await provider.create(IMAGE, { rootfs: "/srv/rootfs" }, false);
+    const db = await provider.create(urn("cinfra:index:Container", "db"), { image: image.id }, false);
+    const web = await provider.create(WEB, { image: image.id, pidMode: `container:${db.id}` }, false);
+    const create = runtime.calls.filter((c) => c.op === "create" && c.kind === "container")[1];
+    expect(create.props).toEqual({ image: { $ref: `image.${image.id}` }, pid: { container: { $ref: `container.${db.id}` } } });
+    expect([...(create.deps ?? [])].sort()).toEqual([`container.${db.id}`, `image.${image.id}`]);
+    expect(web.properties).toMatchObject({ pidMode: `container:${db.id}`, pid: 4242 });
   });
 
   it("fails a create whose dependency is gone, before touching anything", async () => {

@@ -14,6 +14,7 @@ import { effectiveArgs, effectiveEnv, type ContainerInputs, type ImageDefaults }
 import { containerPaths } from "../../provider/linux/resources/container-paths.js";
 import { buildSpec } from "../../provider/linux/resources/container-spec.js";
 import { encodeSpec } from "../../provider/linux/supervise/spec.js";
+import { AUTO_BASE, AUTO_SIZE } from "../../provider/linux/resources/userns.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cinfra-import-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +26,7 @@ const rows: ResourceState[] = [
   { urn: "network.front-net", kind: "network", name: "front-net", id: "net-id", inputs: {}, outputs: {}, dependsOn: [] },
   { urn: "volume.data", kind: "volume", name: "data", id: "v1", inputs: {}, outputs: { mountpoint: MOUNTPOINT }, dependsOn: [] },
 ];
+const AUTO_RANGE = { containerId: 0, hostId: AUTO_BASE + 3 * AUTO_SIZE, size: AUTO_SIZE };
 const image: ImageDefaults = { entrypoint: ["/entry.sh"], cmd: ["serve"], env: { PATH: "/bin", LANG: "C" } };
 
 /** The container as the runtime would run it: the real spec builder and encoder, then the import's decoder. */
@@ -39,6 +41,7 @@ function factsFor(args: Record<string, unknown>, id = "c0ffee"): { facts: Contai
     args: effectiveArgs(inputs, image), env: effectiveEnv(inputs, image, hostname), cwd: inputs.workdir ?? "/",
     cgroupProcs: [], volumes: () => MOUNTPOINT, devices: [],
     shared: { net: inputs.network === "host" ? { kind: "host" } : { kind: "own" } },
+    userns: inputs.userns === "auto" ? { uidMap: [AUTO_RANGE], gidMap: [AUTO_RANGE] } : inputs.userns,
   });
   const facts: ContainerFacts = {
     owner: { stack: "demo", kind: "container", name: "web", id, createdAt: "t" },
@@ -66,6 +69,14 @@ describe("import: from a running container back to its declaration", () => {
     const { facts, props } = factsFor(args);
     const declared = declareContainer(facts, "web", "demo", rows, image, { restart: "always", limits: { memory: "64Mi", pids: 64 } }, undefined);
     expect(declaredProps(declared, "web")).toEqual(props);
+  });
+
+  it("rebuilds userns: auto for a pool range, the maps otherwise, without cinfra's own port sysctl", () => {
+    for (const userns of ["auto", { uidMap: [{ containerId: 0, hostId: 200000, size: 1000 }], gidMap: [{ containerId: 0, hostId: 300000, size: 1000 }] }]) {
+      const { facts, props } = factsFor({ image: ref("image", "app"), userns });
+      expect(facts.spec.sysctls).toEqual({ "net.ipv4.ip_unprivileged_port_start": "0" });
+      expect(declaredProps(declareContainer(facts, "web", "demo", rows, image, { restart: "no" }, undefined), "web")).toEqual(props);
+    }
   });
 
   it("leaves out what the image and cinfra's defaults already give", () => {

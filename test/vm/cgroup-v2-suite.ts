@@ -24,6 +24,8 @@ describe("the VM's hierarchy", () => {
 cgroupManagerSuite({
   name: "v2, a real unified hierarchy (VM)", version: 2, root, parent, kernel: true,
   make: () => createCgroupManager({ root, parent, version: "auto" }),
+  // The VM's unified root offers hugetlb: its hugetlb.<size>.max files are checked where the kernel has 2MB pages.
+  hugepageSize: existsSync("/sys/kernel/mm/hugepages/hugepages-2048kB") ? "2MB" : undefined,
 });
 
 describe("after the suite", () => {

@@ -103,6 +103,11 @@ export function normalizeLimits(version: 1 | 2, limits: CgroupLimits): CgroupLim
   if (limits.blkioWeight !== undefined) out.blkioWeight = limits.blkioWeight;
   const throttle = normalThrottle(limits.blkioThrottle ?? []);
   if (throttle) out.blkioThrottle = throttle;
+  if (limits.netClassId) out.netClassId = limits.netClassId;
+  const priorities = Object.entries(limits.netPriorities ?? {}).filter(([, prio]) => prio > 0).sort(([a], [b]) => a.localeCompare(b));
+  if (priorities.length) out.netPriorities = Object.fromEntries(priorities);
+  const hugepages = Object.entries(limits.hugepages ?? {}).filter(([, bytes]) => bytes >= 0).sort(([a], [b]) => a.localeCompare(b));
+  if (hugepages.length) out.hugepages = Object.fromEntries(hugepages);
   return out;
 }
 

@@ -9,7 +9,9 @@ import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { readValue } from "./cgroup-fs.js";
 
-export const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices"] as const;
+export const V1_CONTROLLERS = [
+  "memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices", "net_cls", "net_prio", "hugetlb",
+] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
 
 export interface CgroupLayout {

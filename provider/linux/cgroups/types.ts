@@ -18,6 +18,9 @@ import type { ContainerStats } from "../../../core/runtime.js";
  * | blkioWeight       | blkio.weight, else blkio.bfq.weight                 | io.bfq.weight, else io.weight (converted) |
  * | blkioThrottle     | blkio.throttle.{read,write}_{bps,iops}_device       | io.max "maj:min rbps= wbps= riops= wiops=" |
  * | deviceRules       | devices.deny "a" then devices.allow (create only)   | a BPF device program (v2-devices.ts)   |
+ * | netClassId        | net_cls.classid                                     | none: refused (ValidationError)        |
+ * | netPriorities     | net_prio.ifpriomap "<ifname> <prio>" per interface  | none: refused (ValidationError)        |
+ * | hugepages         | hugetlb.<size>.limit_in_bytes                       | hugetlb.<size>.max                     |
  * v2 has no device files: the rules compile to a BPF_PROG_TYPE_CGROUP_DEVICE program, loaded with
  * bpf(BPF_PROG_LOAD) and attached to the cgroup's directory fd with bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE,
  * BPF_F_ALLOW_MULTI); BPF_PROG_QUERY reads it back, BPF_PROG_DETACH frees it on destroy.
@@ -52,6 +55,12 @@ export interface CgroupLimits {
   blkioWeight?: number;
   /** The full per-device throttle list: devices left out lose their rules. */
   blkioThrottle?: BlkioThrottle[];
+  /** net_cls class id (0 = none). */
+  netClassId?: number;
+  /** net_prio priority per host interface; the full map (interfaces left out go back to 0). */
+  netPriorities?: Record<string, number>;
+  /** hugetlb limit in bytes per page size ("2MB"); the full map (sizes left out go back to unlimited). */
+  hugepages?: Record<string, number>;
   /** Device allow rules ("c 1:3 rwm"); absent = Docker's default list; ["a"] = everything (privileged). Create only. */
   deviceRules?: string[];
 }

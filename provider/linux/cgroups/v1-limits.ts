@@ -5,6 +5,7 @@ import { readNumber, readValue, type FileWrite } from "./cgroup-fs.js";
 import { CPU_PERIOD_US, DEFAULT_CPU_SHARES, cpusToQuota, quotaToCpus, swapMaxFor } from "./conversions.js";
 import type { V1Controller } from "./detect.js";
 import { throttleFromLines, weightOf } from "./io-files.js";
+import { planV1NetHugetlbWrites, readV1NetHugetlb, type NetHugetlbDirs } from "./net-hugetlb-files.js";
 import type { BlkioThrottle, CgroupLimits, CgroupLimitsUpdate } from "./types.js";
 
 /** The directory of one controller's cgroup (the container's, or the parent's). */
@@ -62,6 +63,8 @@ function throttleWrites(dir: V1Dir, wanted: BlkioThrottle[]): FileWrite[] {
   return writes;
 }
 
+const netHugetlbDirs = (dir: V1Dir): NetHugetlbDirs => ({ net_cls: dir("net_cls"), net_prio: dir("net_prio"), hugetlb: dir("hugetlb") });
+
 export function planV1Writes(dir: V1Dir, parent: V1Dir, limits: CgroupLimitsUpdate): FileWrite[] {
   const writes = memoryWrites(dir, limits);
   const add = (controller: V1Controller, name: string, value: string | number) => writes.push({ path: join(dir(controller), name), value });
@@ -79,6 +82,7 @@ export function planV1Writes(dir: V1Dir, parent: V1Dir, limits: CgroupLimitsUpda
     writes.push({ path, value: limits.blkioWeight ?? fallback });
   }
   if (limits.blkioThrottle !== undefined) writes.push(...throttleWrites(dir, limits.blkioThrottle ?? []));
+  writes.push(...planV1NetHugetlbWrites(netHugetlbDirs(dir), limits));
   return writes;
 }
 
@@ -111,5 +115,5 @@ export function readV1Limits(dir: V1Dir, parent: V1Dir): CgroupLimits {
     }
   }
   if (throttle.size) out.blkioThrottle = [...throttle.values()].sort((a, b) => a.device.localeCompare(b.device));
-  return out;
+  return { ...out, ...readV1NetHugetlb(netHugetlbDirs(dir)) };
 }

@@ -7,6 +7,7 @@ import {
   CPU_PERIOD_US, DEFAULT_CPU_WEIGHT, blkioToIoWeight, cpusToQuota, ioToBlkioWeight, quotaToCpus, sharesToWeight, swapMaxFor, weightToShares,
 } from "./conversions.js";
 import { ioMaxLine, parseIoMax, weightOf } from "./io-files.js";
+import { planV2NetHugetlbWrites, readV2Hugetlb } from "./net-hugetlb-files.js";
 import type { BlkioThrottle, CgroupLimits, CgroupLimitsUpdate } from "./types.js";
 
 const EBUSY = 16;
@@ -73,6 +74,7 @@ export function planV2Writes(dir: string, limits: CgroupLimitsUpdate): FileWrite
     writes.push({ path, value: `default ${weight}`, previous: `default ${weightOf(readValue(path)) ?? DEFAULT_IO_WEIGHT}` });
   }
   if (limits.blkioThrottle !== undefined) writes.push(...ioMaxWrites(dir, limits.blkioThrottle ?? []));
+  writes.push(...planV2NetHugetlbWrites(dir, limits));
   return writes;
 }
 
@@ -100,5 +102,5 @@ export function readV2Limits(dir: string): CgroupLimits {
   if (ioWeight !== null && ioWeight !== DEFAULT_IO_WEIGHT) out.blkioWeight = bfq ? ioWeight : ioToBlkioWeight(ioWeight);
   const throttle = parseIoMax(readValue(join(dir, "io.max")));
   if (throttle.length) out.blkioThrottle = throttle.sort((a, b) => a.device.localeCompare(b.device));
-  return out;
+  return { ...out, ...readV2Hugetlb(dir) };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_DEVICE_RULES, type CgroupLimits, type CgroupLimitsUpdate, type 
 import type { DeviceGuard } from "./v2-devices.js";
 import { planV2Writes, readV2Limits } from "./v2-limits.js";
 
-const WANTED = ["cpuset", "cpu", "io", "memory", "pids"];
+const WANTED = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
 const words = (text: string | null) => (text ?? "").split(/\s+/).filter(Boolean);
 
 export class CgroupV2 implements CgroupManager {

@@ -4,7 +4,7 @@
  * `docker commit --pause=false`. The result is named so `Image({ ref })` finds it in the store.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { packDirectory } from "./pack-dir.js";
+import { packDirectory, type OwnerMap } from "./pack-dir.js";
 import type { ImageStore } from "./store.js";
 import type { ImageRecord } from "./types.js";
 import { stageUpperAsLayer } from "./upper-to-layer.js";
@@ -16,12 +16,12 @@ interface ConfigDocument {
   [key: string]: unknown;
 }
 
-export async function commitUpperDir(images: ImageStore, upper: string, parent: ImageRecord, name: string, comment: string): Promise<ImageRecord> {
+export async function commitUpperDir(images: ImageStore, upper: string, parent: ImageRecord, name: string, comment: string, owners?: OwnerMap): Promise<ImageRecord> {
   const pin = images.pin();
   const staging = images.paths.temp("commit");
   try {
     stageUpperAsLayer(upper, staging);
-    const layer = await images.applyLayerPinned(packDirectory(staging), undefined, { parent: parent.layers.at(-1) ?? null }, pin);
+    const layer = await images.applyLayerPinned(packDirectory(staging, owners), undefined, { parent: parent.layers.at(-1) ?? null }, pin);
     const config = JSON.parse(readFileSync(images.blobs.path(parent.id), "utf8")) as ConfigDocument;
     const created = new Date().toISOString();
     config.created = created;

@@ -16,8 +16,11 @@ function sortedEntries(root: string, rel = ""): string[] {
   return out;
 }
 
+/** Host owner -> owner in the layer (a remapped container's files are stored as its namespace sees them). */
+export type OwnerMap = (uid: number, gid: number) => [number, number];
+
 /** The tar stream of `dir` (uncompressed; its sha256 is the layer's diffID). */
-export function packDirectory(dir: string): Pack {
+export function packDirectory(dir: string, owners?: OwnerMap): Pack {
   const epoch = new Date(0);
   return create({
     cwd: dir, noDirRecurse: true, mtime: epoch, portable: false,
@@ -26,6 +29,7 @@ export function packDirectory(dir: string): Pack {
       // access/change times, and the dev/inode/link counts and user name that pax headers carry
       // (hard links were already detected from the real values before this runs).
       if (entry.stat) Object.assign(entry.stat, { atime: epoch, ctime: epoch, dev: 0, ino: 0, nlink: 1 });
+      if (entry.stat && owners) [entry.stat.uid, entry.stat.gid] = owners(entry.stat.uid, entry.stat.gid);
       entry.myuser = "";
     },
   }, sortedEntries(dir));

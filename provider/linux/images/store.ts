@@ -142,6 +142,18 @@ export class ImageStore {
     return record;
   }
 
+  /** Point `name` at image `id` only (a tag moves, as `docker build -t` moves it). */
+  setName(id: string, name: string): ImageRecord {
+    const target = this.getImage(id);
+    if (!target) throw new StateError("IMAGE_NOT_FOUND", `image ${id} is not in the store`);
+    for (const image of this.listImages()) {
+      if (image.id !== target.id && image.names.includes(name)) writeJsonAtomic(this.paths.image(image.id), { ...image, names: image.names.filter((n) => n !== name) });
+    }
+    const record = { ...target, names: [...new Set([...target.names, name])] };
+    writeJsonAtomic(this.paths.image(target.id), record);
+    return record;
+  }
+
   getImage(id: string): ImageRecord | null {
     return readJson<ImageRecord>(this.paths.image(checkDigest(id, "image id")));
   }

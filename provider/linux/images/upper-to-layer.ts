@@ -18,8 +18,9 @@ function markerFile(path: string): void {
   writeFileSync(path, "", { mode: 0o600 });
 }
 
-function stageEntry(sys: LayerSyscalls, source: string, target: string, parent: string, name: string): void {
+function stageEntry(sys: LayerSyscalls, source: string, target: string, parent: string, name: string, skipSockets: boolean): void {
   const st = lstatSync(source);
+  if (skipSockets && st.isSocket()) return;
   if (st.isCharacterDevice() && st.rdev === 0) {
     markerFile(join(parent, `${WHITEOUT_PREFIX}${name}`)); // deleted from the layers below
     return;
@@ -27,7 +28,7 @@ function stageEntry(sys: LayerSyscalls, source: string, target: string, parent: 
   if (st.isDirectory()) {
     mkdirSync(target);
     if (sys.lgetxattr(source, OPAQUE_XATTR)?.toString() === "y") markerFile(join(target, OPAQUE_MARKER));
-    for (const child of readdirSync(source).sort()) stageEntry(sys, join(source, child), join(target, child), target, child);
+    for (const child of readdirSync(source).sort()) stageEntry(sys, join(source, child), join(target, child), target, child, skipSockets);
     chmodSync(target, st.mode & 0o7777);
   } else if (st.isFile()) {
     try {
@@ -48,8 +49,12 @@ function stageEntry(sys: LayerSyscalls, source: string, target: string, parent: 
   lchownSync(target, st.uid, st.gid);
 }
 
-/** Stage `upper` translated into `staging` (which must not exist yet). */
-export function stageUpperAsLayer(upper: string, staging: string, sys: LayerSyscalls = libcLayerSyscalls()): void {
+/**
+ * Stage `upper` translated into `staging` (which must not exist yet). Sockets are an error for
+ * commit (a running service's socket says the snapshot is not what the user thinks); a build step
+ * drops them, as `docker build` does.
+ */
+export function stageUpperAsLayer(upper: string, staging: string, sys: LayerSyscalls = libcLayerSyscalls(), skipSockets = false): void {
   mkdirSync(staging, { recursive: true });
-  for (const name of readdirSync(upper).sort()) stageEntry(sys, join(upper, name), join(staging, name), staging, name);
+  for (const name of readdirSync(upper).sort()) stageEntry(sys, join(upper, name), join(staging, name), staging, name, skipSockets);
 }

@@ -78,6 +78,41 @@ static int backoff(const struct spec *s, long long delay_ms)
 	return access(path, F_OK) != 0;
 }
 
+/* Enter the pid namespace of the process <owner state>/pid names ("<pid> <start ticks> …"), read afresh at
+ * every start so a restart follows the owner's restarts. The ns is opened first and the start time checked
+ * after: a pid reused meanwhile fails the check instead of joining a stranger's namespace. */
+static int join_owner_pidns(const char *owner_state, char *failure, size_t failure_len)
+{
+	char path[4096], proc[64], text[128] = { 0 };
+	snprintf(path, sizeof(path), "%s/pid", owner_state);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (fd >= 0)
+		close(fd);
+	int pid = 0;
+	unsigned long long ticks = 0;
+	if (n <= 0 || sscanf(text, "%d %llu", &pid, &ticks) != 2 || pid <= 0) {
+		snprintf(failure, failure_len, "pidns-owner %d %.400s", ENOENT, path);
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/%d/ns/pid", pid);
+	int ns = open(proc, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || start_ticks(pid) != ticks) {
+		snprintf(failure, failure_len, "pidns-owner %d %s (the owning container is not running)", ns < 0 ? errno : ESRCH, proc);
+		if (ns >= 0)
+			close(ns);
+		return -1;
+	}
+	int rc = setns(ns, CLONE_NEWPID);
+	int saved = errno;
+	close(ns);
+	if (rc < 0) {
+		snprintf(failure, failure_len, "setns-pid %d %s", saved, proc);
+		return -1;
+	}
+	return 0;
+}
+
 /* Fork the container once; returns its pid, or -1 after reporting why it did not start. */
 static pid_t start_once(const struct spec *s, const int stdio[3], char *failure, size_t failure_len)
 {
@@ -87,8 +122,19 @@ static pid_t start_once(const struct spec *s, const int stdio[3], char *failure,
 		return -1;
 	}
 	/* clone(CLONE_NEWPID) rather than unshare + fork: unshare works once per process, and a restart needs
-	 * a fresh pid namespace each time (the old one dies with its init). NULL stack: fork semantics. */
-	pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+	 * a fresh pid namespace each time (the old one dies with its init). NULL stack: fork semantics.
+	 * A shared pid namespace is entered by the shim itself: setns(CLONE_NEWPID) moves only its children. */
+	int flags = SIGCHLD;
+	if (s->pidns) {
+		if (join_owner_pidns(s->pidns, failure, failure_len) < 0) {
+			close(errpipe[0]);
+			close(errpipe[1]);
+			return -1;
+		}
+	} else {
+		flags |= CLONE_NEWPID;
+	}
+	pid_t child = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (child < 0) {
 		snprintf(failure, failure_len, "clone %d", errno);
 		return -1;

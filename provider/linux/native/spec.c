@@ -28,7 +28,7 @@ static const struct {
 	const char *key;
 	int arity;
 } KEYS[] = {
-	{ "id", 1 }, { "state", 1 }, { "rootfs", 1 }, { "netns", 1 }, { "ipcns", 1 }, { "hostname", 1 }, { "cwd", 1 },
+	{ "id", 1 }, { "state", 1 }, { "rootfs", 1 }, { "netns", 1 }, { "ipcns", 1 }, { "pidns", 1 }, { "hostname", 1 }, { "cwd", 1 },
 	{ "stdout", 1 }, { "stderr", 1 }, { "ns", 1 }, { "init", 1 }, { "uid", 1 }, { "gid", 1 }, { "group", 1 },
 	{ "premount", 5 }, { "mount", 5 }, { "dev", 5 }, { "symlink", 2 }, { "cgroup", 1 }, { "arg", 1 },
 	{ "env", 1 }, { "caps", 1 }, { "nnp", 1 }, { "rootro", 1 }, { "mask", 1 }, { "ro", 1 }, { "rlimit", 3 },
@@ -130,6 +130,7 @@ int spec_load(const char *path, struct spec *s, char *err, size_t errlen)
 		else if (!strcmp(key, "rootfs")) s->rootfs = next(&c);
 		else if (!strcmp(key, "netns")) s->netns = next(&c);
 		else if (!strcmp(key, "ipcns")) s->ipcns = next(&c);
+		else if (!strcmp(key, "pidns")) s->pidns = next(&c);
 		else if (!strcmp(key, "hostname")) s->hostname = next(&c);
 		else if (!strcmp(key, "cwd")) s->cwd = next(&c);
 		else if (!strcmp(key, "stdout")) s->stdout_path = next(&c);

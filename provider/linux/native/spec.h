@@ -28,7 +28,8 @@ struct id_range {
 };
 
 struct spec {
-	const char *id, *state_dir, *rootfs, *netns, *ipcns, *hostname, *cwd, *stdout_path, *stderr_path;
+	/* pidns: the state dir of the container whose pid namespace to join (its <dir>/pid names the process) */
+	const char *id, *state_dir, *rootfs, *netns, *ipcns, *pidns, *hostname, *cwd, *stdout_path, *stderr_path;
 	int ns_flags, init;
 	uid_t uid;
 	gid_t gid;

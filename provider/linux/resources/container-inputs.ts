@@ -21,10 +21,12 @@ export interface ContainerInputs {
     memory?: string; memoryReservation?: string; memorySwap?: string | -1; cpus?: number; cpuShares?: number; pids?: number;
     cpuset?: { cpus?: string; mems?: string };
     blkio?: { weight?: number; throttle?: { device: string; readBps?: number; writeBps?: number; readIops?: number; writeIops?: number }[] };
+    netClassId?: number; netPriorities?: Record<string, number>; hugepages?: Record<string, string>;
   };
   networks?: { network: Ref; ipv4?: string; aliases?: string[] }[];
   network?: "none" | "host" | { container: Ref };
   ipc?: { container: Ref };
+  pid?: { container: Ref };
   mounts?: { volume?: Ref; hostPath?: string; target: string; readOnly?: boolean }[];
   restart?: string;
   stopTimeout?: number;
@@ -89,6 +91,11 @@ export function cgroupLimits(limits: ContainerInputs["limits"]): CgroupLimits {
   if (limits?.cpuset?.mems !== undefined) out.cpusetMems = limits.cpuset.mems;
   if (limits?.blkio?.weight !== undefined) out.blkioWeight = limits.blkio.weight;
   if (limits?.blkio?.throttle !== undefined) out.blkioThrottle = limits.blkio.throttle;
+  if (limits?.netClassId !== undefined) out.netClassId = limits.netClassId;
+  if (limits?.netPriorities !== undefined) out.netPriorities = limits.netPriorities;
+  if (limits?.hugepages !== undefined) {
+    out.hugepages = Object.fromEntries(Object.entries(limits.hugepages).map(([size, value]) => [size, parseSize(value) ?? 0]));
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
  * Namespaces a container joins instead of creating its own: Docker's `--network container:web` and
  * `--ipc container:web`. The network namespace is the owner's named netns, so it outlives the owner's
  * restarts; the IPC namespace belongs to the owner's current process (a sharer started before an owner
- * restart keeps the old one, as with Docker).
+ * restart keeps the old one, as with Docker). The pid namespace dies with the owner's PID 1, so a sharer's
+ * shim looks up the owner's current process in the owner's state dir at every start (native/shim.c).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,8 @@ export interface SharedNamespaces {
   net: { kind: "own" } | { kind: "host" } | { kind: "joined"; netnsPath: string; owner: ContainerPaths; hostname: string };
   /** `/proc/<owner pid>/ns/ipc` when the IPC namespace is joined. */
   ipcnsPath?: string;
+  /** The owner's state dir when the pid namespace is joined. */
+  pidnsOwner?: string;
 }
 
 function owner(ctx: OperationContext, ref: Ref, what: string): ResourceState {
@@ -47,6 +50,14 @@ export function sharedNamespaces(ctx: OperationContext, config: RuntimeConfig, i
     const path = pid ? join("/proc", String(pid), "ns", "ipc") : undefined;
     if (!path || !existsSync(path)) throw new RuntimeError("SHARED_NAMESPACE_MISSING", `ipc: ${inputs.ipc.container.$ref} is not running, so it has no IPC namespace to join`);
     out.ipcnsPath = path;
+  }
+  if (inputs.pid) {
+    const state = owner(ctx, inputs.pid.container, "pid");
+    const stateDir = containerPaths(config, state.id).stateDir;
+    if (readContainerStatus(stateDir).state !== "running") {
+      throw new RuntimeError("SHARED_NAMESPACE_MISSING", `pid: ${inputs.pid.container.$ref} is not running, so it has no pid namespace to join`);
+    }
+    out.pidnsOwner = stateDir;
   }
   return out;
 }

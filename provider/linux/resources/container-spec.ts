@@ -72,9 +72,11 @@ export function buildSpec(input: SpecInput): ContainerSpec {
     ],
     devices: [...defaultDevices().devices, ...input.devices],
     symlinks: defaultDevices().symlinks,
-    namespaces: shared.ipcnsPath ? ["pid", "mnt", "uts", "cgroup"] : ["pid", "mnt", "uts", "ipc", "cgroup"],
+    namespaces: (["pid", "mnt", "uts", "ipc", "cgroup"] as const).filter((ns) =>
+      !(ns === "ipc" && shared.ipcnsPath) && !(ns === "pid" && shared.pidnsOwner)),
     netnsPath: shared.net.kind === "host" ? undefined : shared.net.kind === "joined" ? shared.net.netnsPath : paths.netns,
     ipcnsPath: shared.ipcnsPath,
+    pidnsOwner: shared.pidnsOwner,
     hostname: input.hostname,
     cgroupProcs: input.cgroupProcs,
     args: input.args,

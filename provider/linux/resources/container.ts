@@ -81,6 +81,11 @@ export async function readContainer(deps: ContainerDeps, prior: ResourceState): 
     if (declared.memory !== undefined && limits.memory !== undefined) live.memory = formatSize(limits.memory);
     if (declared.cpus !== undefined && limits.cpus !== undefined) live.cpus = limits.cpus;
     if (declared.pids !== undefined && limits.pids !== undefined) live.pids = limits.pids;
+    if (declared.netClassId !== undefined && limits.netClassId !== undefined) live.netClassId = limits.netClassId;
+    if (declared.netPriorities !== undefined && limits.netPriorities !== undefined) live.netPriorities = limits.netPriorities;
+    if (declared.hugepages !== undefined && limits.hugepages !== undefined) {
+      live.hugepages = Object.fromEntries(Object.entries(limits.hugepages).map(([size, bytes]) => [size, formatSize(bytes)]));
+    }
     props.limits = { ...declared, ...live };
   }
   const ipAddresses = Object.fromEntries(readAttachments(paths).map((a) => [a.networkName, a.ip]));

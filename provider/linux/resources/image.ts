@@ -9,6 +9,7 @@ import type { Props } from "../../../core/model/types.js";
 import { RuntimeError } from "../../../core/errors.js";
 import type { ImageRecord, ImageStore } from "../images/index.js";
 import { formatReference, parseReference, pullImage } from "../images/registry/index.js";
+import type { BuildRequest } from "../build/builder.js";
 
 interface ImageInputs {
   rootfs?: string;
@@ -18,9 +19,18 @@ interface ImageInputs {
   ociLayout?: string;
   archive?: string;
   config?: { env?: Record<string, string>; cmd?: string[]; entrypoint?: string[]; workdir?: string; user?: string };
+  build?: BuildRequest & { inputDigest?: string };
 }
 
-const holderOf = (stack: string, name: string) => `image-resource:${stack}/${name}`;
+/** Builds an image from a Dockerfile (provider/linux/build), with the runtime's cgroups and dirs for RUN. */
+export type ImageBuilder = (request: BuildRequest, progress: (message: string) => void) => Promise<ImageRecord>;
+
+/**
+ * A built image's holder carries its input digest: a rebuild that changed only a comment yields the
+ * same image id, and the replaced resource's delete must not drop the new one's hold on it.
+ */
+const holderOf = (stack: string, name: string, inputs?: ImageInputs) =>
+  `image-resource:${stack}/${name}${inputs?.build?.inputDigest ? `#${inputs.build.inputDigest}` : ""}`;
 
 /** The image config as container defaults (env as a map), the shape containers read from outputs. */
 export function imageOutputs(record: ImageRecord): Props {
@@ -34,12 +44,12 @@ export function imageOutputs(record: ImageRecord): Props {
   return out;
 }
 
-export function imageOperations(images: ImageStore): KindOperations {
+export function imageOperations(images: ImageStore, build?: ImageBuilder): KindOperations {
   return {
     async create(ctx, req) {
       const inputs = req.props as unknown as ImageInputs;
-      const { record, digest } = await acquire(images, inputs, ctx.progress);
-      images.markInUse(record.id, holderOf(ctx.stack, req.name));
+      const { record, digest } = await acquire(images, inputs, ctx.progress, build);
+      images.markInUse(record.id, holderOf(ctx.stack, req.name, inputs));
       return { id: record.id, outputs: { ...imageOutputs(record), digest } };
     },
     async update(_ctx, prior) {
@@ -49,7 +59,7 @@ export function imageOperations(images: ImageStore): KindOperations {
       // A create interrupted before it returned left only the applier's id, not a digest: an image it may have
       // imported holds no reference and goes with the next prune.
       if (!/^sha256:[0-9a-f]{64}$/.test(prior.id)) return;
-      images.release(prior.id, holderOf(ctx.stack, prior.name));
+      images.release(prior.id, holderOf(ctx.stack, prior.name, prior.inputs as unknown as ImageInputs));
       images.removeImageIfUnused(prior.id);
     },
     async read(_ctx, prior) {
@@ -59,7 +69,16 @@ export function imageOperations(images: ImageStore): KindOperations {
   };
 }
 
-async function acquire(images: ImageStore, inputs: ImageInputs, progress: (message: string) => void): Promise<{ record: ImageRecord; digest: string }> {
+async function acquire(
+  images: ImageStore, inputs: ImageInputs, progress: (message: string) => void, build: ImageBuilder | undefined,
+): Promise<{ record: ImageRecord; digest: string }> {
+  if (inputs.build !== undefined) {
+    if (!build) throw new RuntimeError("IMAGE_SOURCE", "this runtime cannot build images");
+    const { context, file, args, target } = inputs.build;
+    progress(`building ${file ?? `${context}/Dockerfile`}`);
+    const record = await build({ context, file, args, target }, progress);
+    return { record, digest: record.id };
+  }
   if (inputs.ref !== undefined) {
     const ref = parseReference(inputs.ref, "ref");
     const name = formatReference(ref);

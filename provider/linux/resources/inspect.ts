@@ -4,13 +4,14 @@
  * container pids.
  */
 import { readFileSync, readlinkSync } from "node:fs";
-import type { ResourceState } from "../../../core/model/types.js";
+import { parseUrn, type ResourceState } from "../../../core/model/types.js";
 import type { CgroupManager } from "../cgroups/index.js";
 import type { RuntimeConfig } from "../config.js";
 import { readContainerStatus } from "../supervise/status.js";
 import { readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { observedState } from "./container-run-state.js";
+import { asContainerInputs } from "./container-inputs.js";
 
 const NAMESPACES = ["pid", "mnt", "uts", "ipc", "net", "cgroup", "user"];
 
@@ -42,6 +43,7 @@ export async function inspectContainer(config: RuntimeConfig, cgroups: CgroupMan
     GraphDriver: { Name: "overlay", Data: { UpperDir: paths.upper, WorkDir: paths.work, MergedDir: paths.rootfs } },
     Namespaces: namespaces,
     IdMappings: running ? { UidMap: idMap(status.pid!, "uid_map"), GidMap: idMap(status.pid!, "gid_map") } : null,
+    HostConfig: hostConfig(state),
     Cgroup: { Version: cgroups.version, Paths: cgroups.procsFiles(state.id).map((f) => f.replace(/\/cgroup\.procs$/, "")), Limits: await cgroups.read(state.id).catch(() => ({})) },
     NetworkSettings: readAttachments(paths).map((a) => ({ Network: a.networkName, IPAddress: a.ip, Gateway: a.gateway, PrefixLen: a.prefix, HostInterface: a.hostIf, Interface: a.ifName })),
     LogPath: paths.log,
@@ -56,6 +58,14 @@ function idMap(pid: number, file: "uid_map" | "gid_map"): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** Docker's namespace modes: "container:<name>" for a joined namespace (Docker names the id; the stack's name reads better). */
+function hostConfig(state: ResourceState): Record<string, string> {
+  const inputs = asContainerInputs(state.inputs);
+  const joined = (mode: { container: { $ref: string } } | undefined) => (mode ? `container:${parseUrn(mode.container.$ref).name}` : undefined);
+  const network = typeof inputs.network === "object" ? joined(inputs.network)! : inputs.network ?? (inputs.networks?.length ? "bridge" : "none");
+  return { NetworkMode: network, IpcMode: joined(inputs.ipc) ?? "private", PidMode: joined(inputs.pid) ?? "", UsernsMode: inputs.userns ? "private" : "host" };
 }
 
 export interface ProcessRow {

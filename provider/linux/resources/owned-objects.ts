@@ -18,6 +18,7 @@ import { processStartTime } from "../supervise/process-info.js";
 import { readAttachments } from "./container-network.js";
 import { containerPaths } from "./container-paths.js";
 import { readOwner } from "./owner.js";
+import { probeSharedNamespaces } from "./shared-namespace-probe.js";
 
 const DIRS: readonly [string, Kind][] = [["containers", "container"], ["networks", "network"], ["volumes", "volume"]];
 const ALIAS = /^cinfra:([^/]+)\/(image|volume|network|container)\/(.+)$/;
@@ -115,6 +116,7 @@ export function probeStack(view: HostView, state: StackState, live: ReadonlyMap<
       findings.push({ urn: r.urn, kind: r.kind, name: r.name, status: "changed", attribute, expected, actual, detail });
     if (r.kind === "container") {
       probeContainer(view, r, now, byName, byId, found);
+      probeSharedNamespaces(view.config, r, byUrn, found);
       const image = isRef(r.inputs.image) ? byUrn.get(r.inputs.image.$ref) : undefined;
       if (image && !holders.holds(image.id, r.id)) found("image.digest", image.id, holders.imageOf(r.id), "the container does not run on its image");
     }

@@ -39,6 +39,11 @@ export interface ContainerSpec {
   netnsPath?: string;
   /** Another container's IPC namespace to join (then "ipc" is not in namespaces). */
   ipcnsPath?: string;
+  /**
+   * Another container's state dir whose pid namespace to join (then "pid" is not in namespaces). The shim
+   * reads the owner's current pid from there at every start, so a restart joins the owner's live namespace.
+   */
+  pidnsOwner?: string;
   hostname?: string;
   cgroupProcs: string[];
   args: string[];
@@ -113,6 +118,7 @@ export function encodeSpec(spec: ContainerSpec): Buffer {
   put("ns", spec.namespaces.reduce((flags, ns) => flags | NS_FLAGS[ns], 0));
   if (spec.netnsPath) put("netns", spec.netnsPath);
   if (spec.ipcnsPath) put("ipcns", spec.ipcnsPath);
+  if (spec.pidnsOwner) put("pidns", spec.pidnsOwner);
   if (spec.hostname) put("hostname", spec.hostname);
   for (const m of spec.premounts) put("premount", m.source, m.target, m.fstype, m.flags, m.data);
   for (const m of spec.mounts) put("mount", m.source, m.target, m.fstype, m.flags, m.data);

@@ -22,6 +22,8 @@ export interface ContainerArgs {
   network?: pulumi.Input<string>;
   /** "container:<id>": join that Container's IPC namespace. */
   ipc?: pulumi.Input<string>;
+  /** "container:<id>": join that Container's pid namespace (its processes show in ps and /proc); not with init. */
+  pidMode?: pulumi.Input<string>;
   mounts?: pulumi.Input<pulumi.Input<types.MountArgs>[]>;
   /** "no", "on-failure[:max-retries]", "always" or "unless-stopped"; live-updatable. */
   restart?: pulumi.Input<string>;
@@ -82,6 +84,8 @@ export class Container extends pulumi.CustomResource {
   declare public readonly network: pulumi.Output<string | undefined>;
   /** "container:<id>": join that Container's IPC namespace. */
   declare public readonly ipc: pulumi.Output<string | undefined>;
+  /** "container:<id>": join that Container's pid namespace (its processes show in ps and /proc); not with init. */
+  declare public readonly pidMode: pulumi.Output<string | undefined>;
   declare public readonly mounts: pulumi.Output<types.Mount[] | undefined>;
   /** "no", "on-failure[:max-retries]", "always" or "unless-stopped"; live-updatable. */
   declare public readonly restart: pulumi.Output<string | undefined>;
@@ -135,6 +139,7 @@ export class Container extends pulumi.CustomResource {
       networks: args?.networks,
       network: args?.network,
       ipc: args?.ipc,
+      pidMode: args?.pidMode,
       mounts: args?.mounts,
       restart: args?.restart,
       stopTimeout: args?.stopTimeout,

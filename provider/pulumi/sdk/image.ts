@@ -18,6 +18,8 @@ export interface ImageArgs {
   ociLayout?: pulumi.Input<string>;
   /** Absolute path of a docker save archive. */
   archive?: pulumi.Input<string>;
+  /** Build from a Dockerfile. */
+  build?: pulumi.Input<types.ImageBuildArgs>;
 }
 
 /** An image: exactly one of rootfs (imported as one layer), ref (registry pull), ociLayout or archive (docker save). */
@@ -48,6 +50,8 @@ export class Image extends pulumi.CustomResource {
   declare public readonly ociLayout: pulumi.Output<string | undefined>;
   /** Absolute path of a docker save archive. */
   declare public readonly archive: pulumi.Output<string | undefined>;
+  /** Build from a Dockerfile. */
+  declare public readonly build: pulumi.Output<types.ImageBuild | undefined>;
   /** Chain IDs, bottom layer first. */
   declare public readonly layers: pulumi.Output<string[]>;
   /** Effective image Env. */
@@ -68,6 +72,7 @@ export class Image extends pulumi.CustomResource {
       digest: args?.digest,
       ociLayout: args?.ociLayout,
       archive: args?.archive,
+      build: args?.build,
       layers: undefined,
       env: undefined,
       cmd: undefined,

@@ -19,6 +19,34 @@ export interface ImageConfig {
   user?: string;
 }
 
+/** A Dockerfile build: RUN steps run in containers on cinfra's runtime; steps are cached. */
+export interface ImageBuildArgs {
+  /** Absolute path of the build context (.dockerignore honoured). */
+  context: pulumi.Input<string>;
+  /** Absolute path of the Dockerfile (default <context>/Dockerfile). */
+  file?: pulumi.Input<string>;
+  /** Build args. */
+  args?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+  /** The stage to build (default: the last). */
+  target?: pulumi.Input<string>;
+  /** Digest of the build's inputs (the CLI computes it at plan time). */
+  inputDigest?: pulumi.Input<string>;
+}
+
+/** A Dockerfile build: RUN steps run in containers on cinfra's runtime; steps are cached. */
+export interface ImageBuild {
+  /** Absolute path of the build context (.dockerignore honoured). */
+  context: string;
+  /** Absolute path of the Dockerfile (default <context>/Dockerfile). */
+  file?: string;
+  /** Build args. */
+  args?: { [key: string]: string };
+  /** The stage to build (default: the last). */
+  target?: string;
+  /** Digest of the build's inputs (the CLI computes it at plan time). */
+  inputDigest?: string;
+}
+
 /** cgroup limits, all live-updatable. */
 export interface ContainerLimitsArgs {
   /** Memory limit: "64Mi", "1Gi", "512m". */
@@ -35,6 +63,12 @@ export interface ContainerLimitsArgs {
   /** Maximum number of processes. */
   pids?: pulumi.Input<number>;
   blkio?: pulumi.Input<BlkioArgs>;
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB); cgroup v1 only. */
+  netClassId?: pulumi.Input<number>;
+  /** net_prio priority per host interface, e.g. { eth0: 5 }; cgroup v1 only. */
+  netPriorities?: pulumi.Input<{ [key: string]: pulumi.Input<number> }>;
+  /** hugetlb limit per huge page size, e.g. { "2MB": "64Mi" } (whole pages). */
+  hugepages?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 /** cgroup limits, all live-updatable. */
@@ -53,6 +87,12 @@ export interface ContainerLimits {
   /** Maximum number of processes. */
   pids?: number;
   blkio?: Blkio;
+  /** net_cls class id (0xAAAABBBB = tc class AAAA:BBBB); cgroup v1 only. */
+  netClassId?: number;
+  /** net_prio priority per host interface, e.g. { eth0: 5 }; cgroup v1 only. */
+  netPriorities?: { [key: string]: number };
+  /** hugetlb limit per huge page size, e.g. { "2MB": "64Mi" } (whole pages). */
+  hugepages?: { [key: string]: string };
 }
 
 export interface CpusetArgs {
