@@ -85,6 +85,13 @@ export function removeCgroups(name: string): void {
   }
 }
 
+/** Lazily unmount whatever is still mounted below `dir` (podman's shm, say), then remove it. */
+export function removeDir(dir: string): void {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((m) => m?.startsWith(`${dir}/`));
+  for (const m of mounts.reverse()) spawnSync("umount", ["-l", m]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** runc, or crun inside a private mount namespace where the cgroup2 mount is gone (crun refuses hybrid hosts). */
 export class OciPeer implements Peer {
   private ns: ChildProcess | null = null;

@@ -3,10 +3,10 @@
  * /proc/<pid>/smaps_rollup: cinfra's shim (the container's parent), podman's conmon, docker's containerd shim
  * (dockerd + containerd reported apart). runc and crun leave no process per container. Run: node bench/run.mjs runtime-overhead
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeHarness } from "../test/helpers/runtime-harness.js";
-import { removeCgroups, TAG, type Peer } from "./peers.js";
+import { removeCgroups, removeDir, TAG, type Peer } from "./peers.js";
 import { DockerPeer, PodmanPeer } from "./peers-daemons.js";
 
 const COUNTS = [1, 10, 100];
@@ -77,5 +77,5 @@ try {
   console.log("target: cinfra <= 0.5 MB per container at N=100");
 } finally {
   removeCgroups(TAG);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 }

@@ -4,11 +4,10 @@
  * mount namespace without the cgroup2 mount, podman --rootfs, a private dockerd). Medians of N runs, with ratios.
  * Every container has a 64 MiB memory and 32 pids limit. Run: node bench/run.mjs runtime-start [N=20]
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeHarness } from "../test/helpers/runtime-harness.js";
-import { OciPeer, removeCgroups, TAG, waitForText, type Peer } from "./peers.js";
+import { OciPeer, removeCgroups, removeDir, TAG, waitForText, type Peer } from "./peers.js";
 import { DockerPeer, PodmanPeer } from "./peers-daemons.js";
 
 const N = Number(process.argv[2] ?? 20);
@@ -86,7 +85,5 @@ try {
   console.log("targets: cinfra start <= runc, and <= 1.5x crun");
 } finally {
   removeCgroups(TAG);
-  const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4]).filter((m) => m?.startsWith(dir));
-  for (const m of mounts.reverse()) spawnSync("umount", ["-l", m]);
-  rmSync(dir, { recursive: true, force: true });
+  removeDir(dir);
 }
