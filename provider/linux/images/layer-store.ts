@@ -79,7 +79,8 @@ export class LayerStore {
     mkdirSync(diff, { recursive: true });
     chmodSync(diff, 0o755); // the layer root, unless the archive has a "./" entry saying otherwise
     try {
-      const result = await unpackLayer(createReadStream(blobPath), compression, {
+      // 1 MiB reads: a 64 KiB default means thousands of threadpool round trips per layer.
+      const result = await unpackLayer(createReadStream(blobPath, { highWaterMark: 1 << 20 }), compression, {
         root: diff, lowerDirs: this.lowerDirs(parent), sys: this.sys, preserveOwners: this.preserveOwners, limits: this.limits,
       });
       if (expected && result.diffId !== expected) {
