@@ -11,6 +11,7 @@ import {
 import { join, relative } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { S_IFBLK, S_IFCHR, S_IFIFO, type LayerSyscalls } from "./layer-syscalls.js";
+import { WriteBehind } from "./write-behind.js";
 import { entryPath, lstatOrNull, mkdirPlain, processUmask, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
 
 export interface EntryMeta {
@@ -39,6 +40,8 @@ const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev ===
 const CREATE_EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** A file's bytes are gathered up to this much and written with one writev. */
 const WRITE_BATCH = 1 << 20;
+/** Files finished on the main thread before a write-behind worker is worth its start-up (~30 ms). */
+const WRITE_BEHIND_AFTER = 256;
 
 const isEexist = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
 
@@ -63,6 +66,8 @@ export class LayerWriter {
   private readonly ownUid = process.geteuid?.() ?? -1;
   private readonly ownGid: number;
   private readonly umask = processUmask();
+  private writeBehind: WriteBehind | null = null;
+  private plainFiles = 0;
   private readonly hooks: ResolveHooks = {
     createDir: mkdirPlain,
     // A dir below a whiteout from this same layer: the lower dir stays hidden, so the new one is opaque.
@@ -127,6 +132,13 @@ export class LayerWriter {
         if (pendingBytes >= WRITE_BATCH) flush();
       },
       end: () => {
+        // Only bytes and times left to do, and none written yet: the worker finishes it (write-behind.ts).
+        if (direct && !meta.xattrs?.size && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER) && pendingBytes < WRITE_BATCH) {
+          this.writeBehind ??= new WriteBehind();
+          this.openFile = null;
+          this.writeBehind.submit(fd, path, pending, pendingBytes, meta.atime, meta.mtime);
+          return;
+        }
         if (pendingBytes > 0) flush();
         if (!owned && this.options.preserveOwners) fchownSync(fd, meta.uid, meta.gid);
         if (!direct) fchmodSync(fd, mode);
@@ -142,6 +154,12 @@ export class LayerWriter {
   abort(): void {
     if (this.openFile !== null) closeSync(this.openFile);
     this.openFile = null;
+    try {
+      this.writeBehind?.close();
+    } catch {
+      // the failure that made us abort is reported already, or this one is moot: the directory is discarded
+    }
+    this.writeBehind = null;
   }
 
   symlink(parts: string[], target: string, meta: EntryMeta): void {
@@ -192,6 +210,9 @@ export class LayerWriter {
    * one of its parents by a symlink: only a path that is still made of real directories is touched.
    */
   finish(): void {
+    const writeBehind = this.writeBehind;
+    this.writeBehind = null;
+    writeBehind?.close(); // every file closed before directory times are set
     for (const [path, meta] of this.dirMeta) {
       if (!isPlainDirectory(this.options.root, path)) continue;
       chmodSync(path, meta.mode & 0o7777);
