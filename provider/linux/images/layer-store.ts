@@ -82,6 +82,8 @@ export class LayerStore {
       // 1 MiB reads: a 64 KiB default means thousands of threadpool round trips per layer.
       const result = await unpackLayer(createReadStream(blobPath, { highWaterMark: 1 << 20 }), compression, {
         root: diff, lowerDirs: this.lowerDirs(parent), sys: this.sys, preserveOwners: this.preserveOwners, limits: this.limits,
+        // The blob store checked the blob's digest as it was written: uncompressed, that is the diffID.
+        verifiedDiffId: compression === "none" ? checkDigest(blobDigest, "layer digest") : undefined,
       });
       if (expected && result.diffId !== expected) {
         throw new RuntimeError("LAYER_DIFFID_MISMATCH", `layer ${blobDigest} unpacks to ${result.diffId}, the image config says ${expected}`);

@@ -19,6 +19,11 @@ import type { StoreLimits } from "./types.js";
 
 export interface UnpackOptions extends WriterOptions {
   limits: Pick<StoreLimits, "maxEntryBytes" | "maxLayerBytes" | "maxEntries">;
+  /**
+   * The sha256 of the uncompressed bytes, when the caller has verified it already (an uncompressed
+   * blob of the store: its digest is its diffID): the bytes are not hashed a second time.
+   */
+  verifiedDiffId?: string;
 }
 
 export interface UnpackResult {
@@ -71,7 +76,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   const ended = new Promise<void>((resolve) => parser.once("end", () => resolve()));
   parser.on("error", fail);
 
-  const hash = createHash("sha256");
+  const hash = options.verifiedDiffId ? null : createHash("sha256");
   let size = 0;
   let onlyZeros = true; // until the first entry: an empty layer is zero blocks, anything else must parse
   try {
@@ -80,7 +85,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
       if (onlyZeros && entries === 0) onlyZeros = chunk.equals(Buffer.alloc(chunk.length));
       size += chunk.length;
       if (size > options.limits.maxLayerBytes) throw new RuntimeError("LAYER_TOO_LARGE", `uncompressed layer exceeds ${options.limits.maxLayerBytes} bytes`);
-      hash.update(chunk);
+      hash?.update(chunk);
       parser.write(chunk);
       if (failure) throw failure;
     }
@@ -93,7 +98,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
     throw layerError(error);
   }
   writer.finish();
-  return { diffId: `sha256:${hash.digest("hex")}`, size, entries, warnings: writer.warnings };
+  return { diffId: hash ? `sha256:${hash.digest("hex")}` : (options.verifiedDiffId as string), size, entries, warnings: writer.warnings };
 }
 
 type Fail = (error: unknown) => void;
