@@ -5,138 +5,152 @@
  * xattrs itself when they are needed: only a file that needs nothing but its bytes and times comes
  * here, as an open descriptor (descriptors are process-wide) plus a copy of its bytes. Later
  * entries cannot be affected: a path check never reads a file's contents, and a later entry that
- * replaces the file unlinks a name, not the descriptor. `drain()` waits (Atomics.wait) until every
- * file is closed and throws the first failure; it must run before directory times are set.
+ * replaces the file unlinks a name, not the descriptor. `drain()` waits until every file is closed
+ * and throws the first failure; it must run before directory times are set.
+ *
+ * Hand-over is through shared memory, not postMessage (whose cloning cost more than the syscalls
+ * it saved): a ring of file slots (fd, offset, size, times) and a ring of bytes; the main thread
+ * publishes with Atomics.store(HEAD), the worker answers with TAIL, each waits on the other's word.
  */
-import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { SyscallError } from "../../../core/errors.js";
 
-/** Gathered into one transfer per this many bytes or files. */
-const BATCH_BYTES = 512 * 1024;
-const BATCH_FILES = 128;
-/** Backpressure: descriptors and bytes handed over but not yet closed. */
-const MAX_FILES = 1024;
-const MAX_BYTES = 64 * 2 ** 20;
+const SLOTS = 1024;
+const RING_BYTES = 32 * 2 ** 20;
+/** Largest file handed over; anything bigger is written by the caller. */
+export const WRITE_BEHIND_MAX_FILE = 1 << 20;
 
-const IN_FLIGHT = 0; // files handed over, not closed
-const FAILED = 1;
-const BYTES = 2; // bytes handed over, not written
+// control words
+const HEAD = 0; // files published by the main thread
+const TAIL = 1; // files closed by the worker
+const STOP = 2;
+const FAILED_SLOT = 3; // -1, or the slot (mod SLOTS) of the first failure
+const FAILED_ERRNO = 4;
+const FAILED_CALL = 5; // 0 write, 1 futimes
 
 const WORKER = `
 const { workerData } = require("node:worker_threads");
 const { writeSync, futimesSync, closeSync } = require("node:fs");
-const state = new Int32Array(workerData.shared);
-const errors = workerData.errors;
-workerData.port.on("message", ({ files, data }) => {
-  const bytes = Buffer.from(data);
-  let at = 0;
-  for (const file of files) {
+const { control, ints, times, ring } = workerData;
+const ctl = new Int32Array(control), meta = new Int32Array(ints), when = new Float64Array(times);
+(function run() {
+let tail = 0;
+for (;;) {
+  let head = Atomics.load(ctl, ${HEAD});
+  while (head === tail) {
+    if (Atomics.load(ctl, ${STOP}) === 1) return;
+    Atomics.wait(ctl, ${HEAD}, head, 1000);
+    head = Atomics.load(ctl, ${HEAD});
+  }
+  for (; tail < head; tail++) {
+    const slot = tail % ${SLOTS};
+    const fd = meta[slot * 3], offset = meta[slot * 3 + 1], size = meta[slot * 3 + 2];
+    let call = 0;
     try {
-      if (Atomics.load(state, ${FAILED}) === 0) {
-        for (let done = 0; done < file.size; ) done += writeSync(file.fd, bytes, at + done, file.size - done);
-        futimesSync(file.fd, file.atime, file.mtime);
+      if (Atomics.load(ctl, ${FAILED_SLOT}) === -1) {
+        const bytes = Buffer.from(ring, offset, size);
+        for (let done = 0; done < size; ) done += writeSync(fd, bytes, done, size - done);
+        call = 1;
+        futimesSync(fd, when[slot * 2], when[slot * 2 + 1]);
       }
     } catch (error) {
-      if (Atomics.compareExchange(state, ${FAILED}, 0, 1) === 0) {
-        errors.postMessage({ syscall: error.syscall, errno: Math.abs(error.errno ?? 0), path: file.path });
+      if (Atomics.compareExchange(ctl, ${FAILED_SLOT}, -1, slot) === -1) {
+        Atomics.store(ctl, ${FAILED_ERRNO}, Math.abs(error.errno ?? 0));
+        Atomics.store(ctl, ${FAILED_CALL}, call);
       }
-    } finally {
-      try { closeSync(file.fd); } catch {}
-      at += file.size;
-      Atomics.sub(state, ${BYTES}, file.size);
-      Atomics.sub(state, ${IN_FLIGHT}, 1);
-      Atomics.notify(state, ${IN_FLIGHT});
     }
+    try { closeSync(fd); } catch {}
+    Atomics.store(ctl, ${TAIL}, tail + 1);
+    Atomics.notify(ctl, ${TAIL});
   }
-});
+}
+})();
 `;
 
-interface Pending {
-  fd: number;
-  size: number;
-  atime: number;
-  mtime: number;
-  path: string;
-}
-
 export class WriteBehind {
-  private readonly state = new Int32Array(new SharedArrayBuffer(12));
+  private readonly control = new Int32Array(new SharedArrayBuffer(6 * 4));
+  private readonly meta = new Int32Array(new SharedArrayBuffer(SLOTS * 3 * 4));
+  private readonly times = new Float64Array(new SharedArrayBuffer(SLOTS * 2 * 8));
+  private readonly ring = new SharedArrayBuffer(RING_BYTES);
+  private readonly bytes = new Uint8Array(this.ring);
   private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly errors: MessagePort;
-  private files: Pending[] = [];
-  private chunks: Buffer[] = [];
-  private bytes = 0;
-  private failure: SyscallError | null = null;
+  /** Paths by slot, for the error message. */
+  private readonly paths: string[] = new Array(SLOTS);
+  /** Ring positions (monotonic; physical = mod RING_BYTES) where each slot's bytes end. */
+  private readonly ends = new Float64Array(SLOTS);
+  private head = 0;
+  private position = 0;
+  private closed = false;
 
   constructor() {
-    const data = new MessageChannel();
-    const errors = new MessageChannel();
-    this.port = data.port1;
-    this.errors = errors.port1;
+    Atomics.store(this.control, FAILED_SLOT, -1);
     this.worker = new Worker(WORKER, {
-      eval: true, trackUnmanagedFds: false, workerData: { shared: this.state.buffer, port: data.port2, errors: errors.port2 }, transferList: [data.port2, errors.port2],
+      eval: true, trackUnmanagedFds: false,
+      workerData: { control: this.control.buffer, ints: this.meta.buffer, times: this.times.buffer, ring: this.ring },
     });
     this.worker.unref();
-    this.port.unref();
   }
 
-  /** Hand over `fd` (now owned here): write `chunks`, set the times, close. */
+  /** Hand over `fd` (now owned here): write `chunks` (`size` bytes, at most WRITE_BEHIND_MAX_FILE), set the times, close. */
   submit(fd: number, path: string, chunks: Buffer[], size: number, atime: Date, mtime: Date): void {
     this.throwIfFailed();
-    this.files.push({ fd, size, atime: atime.getTime() / 1000, mtime: mtime.getTime() / 1000, path });
-    for (const chunk of chunks) this.chunks.push(chunk);
-    this.bytes += size;
-    Atomics.add(this.state, IN_FLIGHT, 1);
-    Atomics.add(this.state, BYTES, size);
-    if (this.bytes >= BATCH_BYTES || this.files.length >= BATCH_FILES) this.send();
-    while (Atomics.load(this.state, IN_FLIGHT) > MAX_FILES || Atomics.load(this.state, BYTES) > MAX_BYTES) this.waitOnce();
+    let start = this.position;
+    if ((start % RING_BYTES) + size > RING_BYTES) start += RING_BYTES - (start % RING_BYTES); // no wrap inside a file
+    // Wait for a free slot and for the bytes of older files to be written.
+    for (;;) {
+      const tail = Atomics.load(this.control, TAIL);
+      const oldest = tail === this.head ? start : this.ends[tail % SLOTS] - this.sizeOf(tail);
+      if (this.head - tail < SLOTS && start + size - Math.min(oldest, start) <= RING_BYTES) break;
+      Atomics.wait(this.control, TAIL, tail, 100);
+    }
+    let at = start % RING_BYTES;
+    for (const chunk of chunks) {
+      this.bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    const slot = this.head % SLOTS;
+    this.meta[slot * 3] = fd;
+    this.meta[slot * 3 + 1] = start % RING_BYTES;
+    this.meta[slot * 3 + 2] = size;
+    this.times[slot * 2] = atime.getTime() / 1000;
+    this.times[slot * 2 + 1] = mtime.getTime() / 1000;
+    this.paths[slot] = path;
+    this.position = start + size;
+    this.ends[slot] = this.position;
+    this.head++;
+    Atomics.store(this.control, HEAD, this.head);
+    Atomics.notify(this.control, HEAD);
   }
 
   /** Every handed-over file written and closed; the first failure is thrown. */
   drain(): void {
-    this.send();
-    while (Atomics.load(this.state, IN_FLIGHT) > 0) this.waitOnce();
+    for (let tail = Atomics.load(this.control, TAIL); tail < this.head; tail = Atomics.load(this.control, TAIL)) {
+      Atomics.wait(this.control, TAIL, tail, 100);
+    }
     this.throwIfFailed();
   }
 
   /** Drain (closing every descriptor), then stop the worker; throws the first failure. */
   close(): void {
+    if (this.closed) return;
     try {
       this.drain();
     } finally {
+      this.closed = true;
+      Atomics.store(this.control, STOP, 1);
+      Atomics.notify(this.control, HEAD);
       void this.worker.terminate();
-      this.port.close();
-      this.errors.close();
     }
   }
 
-  private send(): void {
-    if (this.files.length === 0) return;
-    // One copy into a buffer of its own: the chunks are slices of the parser's input, which is not ours to transfer.
-    const data = new Uint8Array(new ArrayBuffer(this.bytes));
-    let at = 0;
-    for (const chunk of this.chunks) {
-      data.set(chunk, at);
-      at += chunk.length;
-    }
-    this.port.postMessage({ files: this.files, data: data.buffer }, [data.buffer]);
-    this.files = [];
-    this.chunks = [];
-    this.bytes = 0;
-  }
-
-  private waitOnce(): void {
-    const current = Atomics.load(this.state, IN_FLIGHT);
-    if (current > 0) Atomics.wait(this.state, IN_FLIGHT, current, 100);
+  private sizeOf(index: number): number {
+    return this.meta[(index % SLOTS) * 3 + 2];
   }
 
   private throwIfFailed(): void {
-    if (!this.failure && Atomics.load(this.state, FAILED) !== 0) {
-      // Posted before the failed file was counted done: present once that file is, as in drain().
-      const failed = receiveMessageOnPort(this.errors)?.message as { syscall?: string; errno: number; path: string } | undefined;
-      if (failed) this.failure = new SyscallError(failed.syscall ?? "write", failed.errno, failed.path);
-    }
-    if (this.failure) throw this.failure;
+    const slot = Atomics.load(this.control, FAILED_SLOT);
+    if (slot === -1) return;
+    const call = Atomics.load(this.control, FAILED_CALL) === 1 ? "futimes" : "write";
+    throw new SyscallError(call, Atomics.load(this.control, FAILED_ERRNO), this.paths[slot]);
   }
 }
