@@ -135,9 +135,10 @@ export class LayerWriter {
         // Only bytes and times left to do, and none written yet: the worker finishes it (write-behind.ts).
         if (direct && !meta.xattrs?.size && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER) && pendingBytes < WRITE_BATCH) {
           this.writeBehind ??= new WriteBehind();
-          this.openFile = null;
-          this.writeBehind.submit(fd, path, pending, pendingBytes, meta.atime, meta.mtime);
-          return;
+          if (this.writeBehind.submit(fd, path, pending, pendingBytes, meta.atime, meta.mtime)) {
+            this.openFile = null;
+            return;
+          }
         }
         if (pendingBytes > 0) flush();
         if (!owned && this.options.preserveOwners) fchownSync(fd, meta.uid, meta.gid);

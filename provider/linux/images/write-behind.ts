@@ -17,6 +17,8 @@ import { SyscallError } from "../../../core/errors.js";
 
 const SLOTS = 1024;
 const RING_BYTES = 32 * 2 ** 20;
+/** Files queued before the caller writes the next one itself: whichever thread is free works. */
+const MAX_QUEUED = 64;
 /** Largest file handed over; anything bigger is written by the caller. */
 export const WRITE_BEHIND_MAX_FILE = 1 << 20;
 
@@ -91,18 +93,17 @@ export class WriteBehind {
     this.worker.unref();
   }
 
-  /** Hand over `fd` (now owned here): write `chunks` (`size` bytes, at most WRITE_BEHIND_MAX_FILE), set the times, close. */
-  submit(fd: number, path: string, chunks: Buffer[], size: number, atime: Date, mtime: Date): void {
+  /**
+   * Hand over `fd`: write `chunks` (`size` bytes, at most WRITE_BEHIND_MAX_FILE), set the times,
+   * close. False when the worker is behind (the caller finishes the file itself, rather than wait).
+   */
+  submit(fd: number, path: string, chunks: Buffer[], size: number, atime: Date, mtime: Date): boolean {
     this.throwIfFailed();
     let start = this.position;
     if ((start % RING_BYTES) + size > RING_BYTES) start += RING_BYTES - (start % RING_BYTES); // no wrap inside a file
-    // Wait for a free slot and for the bytes of older files to be written.
-    for (;;) {
-      const tail = Atomics.load(this.control, TAIL);
-      const oldest = tail === this.head ? start : this.ends[tail % SLOTS] - this.sizeOf(tail);
-      if (this.head - tail < SLOTS && start + size - Math.min(oldest, start) <= RING_BYTES) break;
-      Atomics.wait(this.control, TAIL, tail, 100);
-    }
+    const tail = Atomics.load(this.control, TAIL);
+    const oldest = tail === this.head ? start : this.ends[tail % SLOTS] - this.sizeOf(tail);
+    if (this.head - tail >= MAX_QUEUED || start + size - Math.min(oldest, start) > RING_BYTES) return false;
     let at = start % RING_BYTES;
     for (const chunk of chunks) {
       this.bytes.set(chunk, at);
@@ -120,6 +121,7 @@ export class WriteBehind {
     this.head++;
     Atomics.store(this.control, HEAD, this.head);
     Atomics.notify(this.control, HEAD);
+    return true;
   }
 
   /** Every handed-over file written and closed; the first failure is thrown. */
