@@ -5,7 +5,7 @@
  * lands outside the root. Later entries replace earlier ones, as tar extraction does.
  */
 import {
-  chmodSync, closeSync, constants, copyFileSync, fchmodSync, fchownSync, futimesSync, linkSync, lchownSync, lutimesSync,
+  chmodSync, closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, futimesSync, linkSync, lchownSync, lutimesSync,
   openSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, writevSync, type Stats,
 } from "node:fs";
 import { join, relative } from "node:path";
@@ -65,7 +65,9 @@ export class LayerWriter {
   /** A new entry already belongs to this uid:gid (ours, and no set-group-ID root to inherit from): no chown. */
   private readonly ownUid = process.geteuid?.() ?? -1;
   private readonly ownGid: number;
-  private readonly umask = processUmask();
+  /** Mode bits creation may drop: the umask, or everything once a created mode came out wrong (a default ACL). */
+  private umask = processUmask();
+  private createModeChecked = false;
   private writeBehind: WriteBehind | null = null;
   private plainFiles = 0;
   private readonly hooks: ResolveHooks = {
@@ -107,7 +109,7 @@ export class LayerWriter {
     const path = this.entryPath(parts, true);
     const mode = meta.mode & 0o7777;
     const owned = this.ownedAlready(meta);
-    const direct = owned && (mode & 0o7000) === 0 && (mode & this.umask) === 0;
+    let direct = owned && (mode & 0o7000) === 0 && (mode & this.umask) === 0;
     const open = () => openSync(path, CREATE_EXCL, direct ? mode : 0o600);
     let fd: number;
     try {
@@ -116,6 +118,13 @@ export class LayerWriter {
       if (!isEexist(error)) throw error;
       this.clear(path, lstatOrNull(path));
       fd = open();
+    }
+    if (direct && !this.createModeChecked) {
+      this.createModeChecked = true;
+      if ((fstatSync(fd).mode & 0o7777) !== mode) {
+        this.umask = 0o7777; // a default ACL decides modes here, not the umask: chmod every file
+        direct = false;
+      }
     }
     this.openFile = fd;
     let pending: Buffer[] = [];
