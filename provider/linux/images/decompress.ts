@@ -64,8 +64,13 @@ const GUNZIP_CHUNK = 256 * 1024;
 /** A stream that undoes `compression`; null for "none". */
 export function decompressor(compression: Compression): Duplex | null {
   if (compression === "gzip") return createGunzip({ chunkSize: GUNZIP_CHUNK });
-  if (compression === "zstd") return zstdProgram() ? new ZstdProcessStream(zstdProgram() as string) : new ZstdDecompressStream();
+  if (compression === "zstd") return zstdDecompressor(zstdProgram());
   return null;
+}
+
+/** zstd by `program` (the zstd CLI), or by fzstd when null. */
+export function zstdDecompressor(program: string | null): Duplex {
+  return program ? new ZstdProcessStream(program) : new ZstdDecompressStream();
 }
 
 /** fzstd's push decoder as a Node Transform. */
