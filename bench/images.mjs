@@ -102,6 +102,7 @@ async function measure(fsName, base, layouts, mib) {
         root: out("unpack", i), lowerDirs: [], sys: img.libcLayerSyscalls(), preserveOwners: true, limits: img.DEFAULT_LIMITS,
         // as the store does: an uncompressed blob's verified digest is its diffID
         verifiedDiffId: compression === "none" ? `sha256:${basename(blob)}` : undefined,
+        sourcePath: blob,
       });
     }, clean("unpack"));
     const flag = { none: [], gzip: ["-z"], zstd: ["--zstd"] }[compression];

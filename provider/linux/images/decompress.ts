@@ -68,6 +68,15 @@ export function decompressor(compression: Compression): Duplex | null {
   return null;
 }
 
+/**
+ * A zstd layer stored as `file`, decompressed by the zstd program reading the file itself (no
+ * bytes through this process on the way in); null when the program is not installed.
+ */
+export function zstdFileReader(file: string): Duplex | null {
+  const program = zstdProgram();
+  return program ? new ZstdProcessStream(program, file) : null;
+}
+
 /** zstd by `program` (the zstd CLI), or by fzstd when null. */
 export function zstdDecompressor(program: string | null): Duplex {
   return program ? new ZstdProcessStream(program) : new ZstdDecompressStream();

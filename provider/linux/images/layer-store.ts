@@ -84,6 +84,7 @@ export class LayerStore {
         root: diff, lowerDirs: this.lowerDirs(parent), sys: this.sys, preserveOwners: this.preserveOwners, limits: this.limits,
         // The blob store checked the blob's digest as it was written: uncompressed, that is the diffID.
         verifiedDiffId: compression === "none" ? checkDigest(blobDigest, "layer digest") : undefined,
+        sourcePath: blobPath,
       });
       if (expected && result.diffId !== expected) {
         throw new RuntimeError("LAYER_DIFFID_MISMATCH", `layer ${blobDigest} unpacks to ${result.diffId}, the image config says ${expected}`);

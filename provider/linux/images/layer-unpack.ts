@@ -10,7 +10,7 @@ import { statfsSync } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { CinfraError, RuntimeError } from "../../../core/errors.js";
-import { decompressor, sniffCompression, type Compression } from "./decompress.js";
+import { decompressor, sniffCompression, zstdFileReader, type Compression } from "./decompress.js";
 import { typedError } from "./fs-errors.js";
 import { LayerWriter, type DeviceKind, type EntryMeta, type WriterOptions } from "./layer-writer.js";
 import { paxXattrs, type PaxXattrs } from "./pax-xattrs.js";
@@ -24,6 +24,8 @@ export interface UnpackOptions extends WriterOptions {
    * blob of the store: its digest is its diffID): the bytes are not hashed a second time.
    */
   verifiedDiffId?: string;
+  /** The file `source` reads, when it is one: a zstd layer is then read by the zstd program directly. */
+  sourcePath?: string;
 }
 
 export interface UnpackResult {
@@ -39,8 +41,10 @@ const DEVICES: Partial<Record<ReadEntry["type"], DeviceKind>> = { CharacterDevic
 const SPACE_CHECK_BYTES = 16 * 2 ** 20;
 
 export async function unpackLayer(source: Readable, compression: Compression, options: UnpackOptions): Promise<UnpackResult> {
-  const decompress = decompressor(compression);
-  const input: Readable = decompress ? pipeline(source, decompress, () => {}) : source;
+  const direct = compression === "zstd" && options.sourcePath ? zstdFileReader(options.sourcePath) : null;
+  if (direct) source.destroy();
+  const decompress = direct ? null : decompressor(compression);
+  const input: Readable = direct ?? (decompress ? pipeline(source, decompress, () => {}) : source);
   const writer = new LayerWriter(options);
   const parser = new Parser({ strict: true, zstd: false });
   let failure: unknown;
