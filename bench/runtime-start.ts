@@ -1,95 +1,89 @@
 /**
- * Container start latency: from "create" to the user command's first output, and stop+delete,
- * for cinfra's runtime and (when installed) runc and crun on the same busybox rootfs, in one run.
- * Prints medians over N runs and ratios. Run: node bench/run.mjs runtime-start [N]
+ * Container start latency, in one run on the same busybox rootfs: from "create" to the user command running (its
+ * first output seen), and stop+delete, for cinfra's runtime and the peers that can run here (runc, crun in a private
+ * mount namespace without the cgroup2 mount, podman --rootfs, a private dockerd). Medians of N runs, with ratios.
+ * Every container has a 64 MiB memory and 32 pids limit. Run: node bench/run.mjs runtime-start [N=20]
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeHarness } from "../test/helpers/runtime-harness.js";
-import { makeBusyboxRootfs } from "../test/helpers/busybox-rootfs.js";
+import { OciPeer, removeCgroups, removeDir, TAG, waitForText, type Peer } from "./peers.js";
+import { DockerPeer, PodmanPeer } from "./peers-daemons.js";
 
 const N = Number(process.argv[2] ?? 20);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+type Row = { start: number; stop: number; note?: string } | { why: string };
 
-async function waitForFile(path: string, text: string): Promise<void> {
-  for (;;) {
-    try {
-      if (readFileSync(path, "utf8").includes(text)) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function benchCinfra(): Promise<{ start: number; stop: number }> {
+async function benchCinfra(): Promise<Row> {
   const h = new RuntimeHarness();
-  const image = await h.busyboxImage();
   const starts: number[] = [];
   const stops: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    const c = await h.create("container", `b${i}`, { image: { $ref: "image.busybox" }, command: ["sh", "-c", "echo ready; exec sleep 100"], init: true, limits: { memory: "64Mi", pids: 32 } } as never, [image]);
-    await waitForFile(join(h.config.libRoot, "containers", c.id, "stdout.raw"), "ready"); // what the program wrote, before the shim converts it
-    starts.push(performance.now() - t0);
-    const t1 = performance.now();
-    await h.delete(c);
-    stops.push(performance.now() - t1);
-  }
-  await h.teardown();
-  return { start: median(starts), stop: median(stops) };
-}
-
-/** An OCI bundle over the same rootfs, for runc and crun. */
-function bundle(dir: string, tool: string): string {
-  const b = join(dir, tool);
-  mkdirSync(b, { recursive: true });
-  makeBusyboxRootfs(join(b, "rootfs"));
-  execFileSync(tool, ["spec"], { cwd: b });
-  const spec = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
-  spec.process.terminal = false;
-  spec.process.args = ["sh", "-c", "echo ready > /tmp/ready; exec sleep 100"];
-  spec.root.readonly = false;
-  writeFileSync(join(b, "config.json"), JSON.stringify(spec));
-  return b;
-}
-
-async function benchOci(tool: string, dir: string): Promise<{ start: number; stop: number } | null> {
-  if (spawnSync("which", [tool]).status !== 0) return null;
-  const b = bundle(dir, tool);
-  const starts: number[] = [];
-  const stops: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const id = `cinfrabench-${tool}-${process.pid}-${i}`;
-    rmSync(join(b, "rootfs/tmp/ready"), { force: true });
-    const t0 = performance.now();
-    const r = spawnSync(tool, ["run", "-d", "--bundle", b, id], { stdio: "ignore" });
-    if (r.status !== 0) return null;
-    await waitForFile(join(b, "rootfs/tmp/ready"), "ready");
-    starts.push(performance.now() - t0);
-    const t1 = performance.now();
-    spawnSync(tool, ["delete", "-f", id], { stdio: "ignore" });
-    stops.push(performance.now() - t1);
+  try {
+    const image = await h.busyboxImage();
+    for (let i = 0; i < N; i++) {
+      const t0 = performance.now();
+      const c = await h.create("container", `b${i}`, { image: { $ref: "image.busybox" }, command: ["sh", "-c", "echo ready; exec sleep 100"], init: true, limits: { memory: "64Mi", pids: 32 } } as never, [image]);
+      await waitForText(join(h.config.libRoot, "containers", c.id, "stdout.raw"), "ready"); // what the program wrote, before the shim converts it
+      starts.push(performance.now() - t0);
+      const t1 = performance.now();
+      await h.delete(c);
+      stops.push(performance.now() - t1);
+    }
+  } finally {
+    const left = await h.teardown();
+    if (left.length) console.error("cinfra left behind:", left);
   }
   return { start: median(starts), stop: median(stops) };
 }
 
-const dir = `/tmp/cinfrabench-${process.pid}`;
-mkdirSync(dir, { recursive: true });
+async function benchPeer(peer: Peer, out: string): Promise<Row> {
+  const starts: number[] = [];
+  const stops: number[] = [];
+  try {
+    await peer.setup();
+    for (let i = 0; i < N; i++) {
+      const marker = join(out, `ready-${peer.name}-${i}`);
+      const t0 = performance.now();
+      peer.start(i, ["sh", "-c", `echo ready > /out/ready-${peer.name}-${i}; exec sleep 100`]);
+      await waitForText(marker, "ready");
+      starts.push(performance.now() - t0);
+      const t1 = performance.now();
+      peer.remove(i);
+      stops.push(performance.now() - t1);
+    }
+    if (peer instanceof OciPeer && peer.name === "crun") {
+      const wrap = peer.wrapperMs(N);
+      // crun runs through `nsenter -m` for run and for delete: subtract the wrapper's own cost from each.
+      return { start: median(starts) - wrap, stop: median(stops) - wrap, note: `net of the nsenter wrapper (${wrap.toFixed(1)} ms per call; raw ${median(starts).toFixed(1)} / ${median(stops).toFixed(1)})` };
+    }
+    return { start: median(starts), stop: median(stops) };
+  } catch (error) {
+    return { why: (error as Error).message.split("\n")[0] };
+  } finally {
+    await peer.teardown().catch((error: Error) => console.error(`${peer.name} teardown: ${error.message}`));
+  }
+}
+
+const dir = `/tmp/${TAG}`;
+const out = join(dir, "out");
+mkdirSync(out, { recursive: true });
 try {
-  const cinfra = await benchCinfra();
-  const peers: Record<string, { start: number; stop: number } | null> = {
-    runc: await benchOci("runc", dir),
-    crun: await benchOci("crun", dir),
-  };
-  console.log(`container start to first output / stop+delete, medians of ${N} (ms)`);
-  console.log(`cinfra  start ${cinfra.start.toFixed(1)}  stop ${cinfra.stop.toFixed(1)}`);
-  for (const [name, r] of Object.entries(peers)) {
-    if (!r) console.log(`${name.padEnd(6)} not available`);
-    else console.log(`${name.padEnd(6)} start ${r.start.toFixed(1)}  stop ${r.stop.toFixed(1)}  (cinfra/${name}: start ${(cinfra.start / r.start).toFixed(2)}x, stop ${(cinfra.stop / r.stop).toFixed(2)}x)`);
+  const rows: [string, Row][] = [["cinfra", await benchCinfra()]];
+  const peers: Peer[] = [new OciPeer("runc", dir), new OciPeer("crun", dir), new PodmanPeer(dir), new DockerPeer(dir)];
+  for (const peer of peers) rows.push([peer.name, await benchPeer(peer, out)]);
+  const cinfra = rows[0][1] as { start: number; stop: number };
+  console.log(`create+start to the user command running / stop+delete, medians of ${N} (ms); ratio = cinfra / peer`);
+  console.log("runtime   start ms   stop ms   start ratio   stop ratio");
+  for (const [name, r] of rows) {
+    if ("why" in r) {
+      console.log(`${name.padEnd(8)}  not measured: ${r.why}`);
+      continue;
+    }
+    const ratios = name === "cinfra" ? "" : `${(cinfra.start / r.start).toFixed(2).padStart(10)}x  ${(cinfra.stop / r.stop).toFixed(2).padStart(10)}x`;
+    console.log(`${name.padEnd(8)}  ${r.start.toFixed(1).padStart(8)}  ${r.stop.toFixed(1).padStart(8)}  ${ratios}${r.note ? `  (${r.note})` : ""}`);
   }
+  console.log("targets: cinfra start <= runc, and <= 1.5x crun");
 } finally {
-  rmSync(dir, { recursive: true, force: true });
-  if (existsSync(dir)) console.error(`left ${dir}`);
+  removeCgroups(TAG);
+  removeDir(dir);
 }

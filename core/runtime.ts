@@ -5,8 +5,18 @@ export interface OperationContext {
   stack: string;
   /** State of every resource this one depends on (already created), by urn. */
   deps: ReadonlyMap<Urn, ResourceState>;
-  /** Per-resource progress line ("pulling layer 2/5", …). */
-  progress(message: string): void;
+  /**
+   * Per-resource progress line ("pulling layer 2/5", …). With `bar`, one of several counters shown as
+   * a progress bar on a terminal (a layer download: key = its digest), redrawn in place.
+   */
+  progress(message: string, bar?: ProgressBar): void;
+}
+
+/** A counter of one sub-task (bytes of a layer): shown as a bar on a terminal, as start/end lines otherwise. */
+export interface ProgressBar {
+  key: string;
+  done: number;
+  total: number;
 }
 
 export interface CreateRequest {

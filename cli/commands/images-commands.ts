@@ -6,6 +6,8 @@ import { openImageStore, saveOciArchive, type ImageRecord, type ImageStore } fro
 import { parsePlatform, pullImage } from "../../provider/linux/images/registry/index.js";
 import { BuildCache } from "../../provider/linux/build/build-cache.js";
 import { EXIT } from "../exit-codes.js";
+import { pullProgress } from "../render/pull-progress.js";
+import { styleFor } from "../render/style.js";
 
 const store = (): ImageStore => openImageStore(defaultRuntimeConfig().libRoot);
 const short = (digest: string) => digest.slice(7, 19);
@@ -32,13 +34,16 @@ export async function imagesLs(flags: { json?: boolean }): Promise<number> {
 }
 
 export async function imagesPull(ref: string, flags: { platform?: string }): Promise<number> {
-  const result = await pullImage(store(), ref, {
-    platform: flags.platform ? parsePlatform(flags.platform) : undefined,
-    onProgress: (event) => {
-      if (event.kind === "resolved") process.stdout.write(`${ref}: ${event.manifestDigest}, ${event.missing} of ${event.layers} layers to fetch\n`);
-      if (event.kind === "layer-done") process.stdout.write(`fetched ${short(event.digest)}\n`);
-    },
-  });
+  const progress = pullProgress(ref, process.stdout, styleFor(process.stdout));
+  let result;
+  try {
+    result = await pullImage(store(), ref, {
+      platform: flags.platform ? parsePlatform(flags.platform) : undefined,
+      onProgress: (event) => progress.event(event),
+    });
+  } finally {
+    progress.close();
+  }
   process.stdout.write(`${result.downloaded ? "pulled" : "up to date"}: ${ref} -> image ${result.image.id}\n`);
   return EXIT.ok;
 }

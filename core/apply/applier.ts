@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { ResourceState, Urn } from "../model/types.js";
 import { storedOptionsOf } from "../planner/retain.js";
 import type { Plan } from "../planner/plan-types.js";
-import type { OperationContext, Runtime } from "../runtime.js";
+import type { OperationContext, ProgressBar, Runtime } from "../runtime.js";
 import type { StateStore } from "../state-store.js";
 import { planOperations, type OpKind, type Operation } from "./operations.js";
 
@@ -18,6 +18,8 @@ export interface ApplyEvent {
   phase: "start" | "progress" | "done" | "failed" | "skipped";
   elapsedMs?: number;
   message?: string;
+  /** For a "progress" event: the counter it updates (see OperationContext.progress). */
+  bar?: ProgressBar;
   id?: string;
   error?: unknown;
 }
@@ -56,7 +58,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const ctx: OperationContext = {
       stack: plan.stack,
       deps: depsOf(op, current),
-      progress: (message) => emit({ urn: change.urn, op: op.kind, phase: "progress", message }),
+      progress: (message, bar) => emit({ urn: change.urn, op: op.kind, phase: "progress", message, bar }),
     };
     emit({ urn: change.urn, op: op.kind, phase: "start" });
     try {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { chainIds, sha256 } from "../../provider/linux/images/digest.js";
-import { blobCompression, compressionOf, decompressor, sniffCompression } from "../../provider/linux/images/decompress.js";
+import { blobCompression, compressionOf, decompressor, sniffCompression, zstdDecompressor } from "../../provider/linux/images/decompress.js";
+import { zstdProgram } from "../../provider/linux/images/zstd-process.js";
 import { paxXattrs } from "../../provider/linux/images/pax-xattrs.js";
 import { entryComponents, resolveDirInRoot } from "../../provider/linux/images/safe-path.js";
 import { gzip, HAS_ZSTD, zstd } from "../fixtures/images/archives.js";
@@ -94,5 +95,22 @@ describe("compression", () => {
     };
     expect((await read(chunks)).equals(data)).toBe(true);
     await expect(read(chunks.slice(0, -3))).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
+  });
+
+  it.skipIf(!HAS_ZSTD)("the zstd program and fzstd decode alike, and both call a truncated or garbled stream LAYER_CORRUPT", async () => {
+    const data = Buffer.concat([randomBytes(2 ** 20), Buffer.alloc(2 ** 20, "a")]);
+    const packed = zstd(data);
+    const read = async (program: string | null, input: Buffer) => {
+      const out: Buffer[] = [];
+      for await (const chunk of Readable.from([input.subarray(0, 5000), input.subarray(5000)]).pipe(zstdDecompressor(program) as NodeJS.ReadWriteStream)) out.push(chunk as Buffer);
+      return Buffer.concat(out);
+    };
+    const garbled = Buffer.from(packed);
+    garbled.fill(0xff, 4, 12); // frame and first block header
+    for (const program of [zstdProgram(), null]) {
+      expect((await read(program, packed)).equals(data)).toBe(true);
+      await expect(read(program, packed.subarray(0, packed.length - 100))).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
+      await expect(read(program, garbled)).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
+    }
   });
 });

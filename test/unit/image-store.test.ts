@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { openImageStore, type ImageStore } from "../../provider/linux/images/index.js";
-import { dir, file, gzip, tarOf, writeOciLayout } from "../fixtures/images/archives.js";
+import { dir, file, gzip, HAS_ZSTD, tarOf, writeOciLayout, zstd } from "../fixtures/images/archives.js";
 import { recordingSyscalls, snapshot, TempRoots } from "../fixtures/images/store-fixture.js";
 
 const temp = new TempRoots();
@@ -157,5 +157,18 @@ describe("references and prune", () => {
     expect(result.layers).toEqual([layer.chainId]);
     expect(result.blobs).toEqual([layer.digest]);
     expect(result.temps).toBe(1);
+  });
+});
+
+describe("zstd layers read by the zstd program from the stored blob", () => {
+  it.skipIf(!HAS_ZSTD)("unpacks a whole blob, and a truncated one is LAYER_CORRUPT with no layer left", async () => {
+    const tar = tarOf([dir("etc"), file("etc/motd", "hello from zstd\n".repeat(5000))]);
+    const store = newStore();
+    const layer = await store.applyLayer(Readable.from([zstd(tar)]), "application/vnd.oci.image.layer.v1.tar+zstd");
+    expect(readFileSync(join(store.layerDir(layer.chainId), "etc/motd"), "utf8")).toBe("hello from zstd\n".repeat(5000));
+    const other = newStore();
+    const packed = zstd(tarOf([file("a", "x".repeat(300_000))]));
+    await expect(other.applyLayer(Readable.from([packed.subarray(0, packed.length - 20)]), "application/vnd.oci.image.layer.v1.tar+zstd")).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
+    expect(existsSync(join(other.root, "layers")) ? readdirSync(join(other.root, "layers")) : []).toEqual([]);
   });
 });

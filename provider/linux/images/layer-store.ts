@@ -79,8 +79,12 @@ export class LayerStore {
     mkdirSync(diff, { recursive: true });
     chmodSync(diff, 0o755); // the layer root, unless the archive has a "./" entry saying otherwise
     try {
-      const result = await unpackLayer(createReadStream(blobPath), compression, {
+      // 1 MiB reads: a 64 KiB default means thousands of threadpool round trips per layer.
+      const result = await unpackLayer(createReadStream(blobPath, { highWaterMark: 1 << 20 }), compression, {
         root: diff, lowerDirs: this.lowerDirs(parent), sys: this.sys, preserveOwners: this.preserveOwners, limits: this.limits,
+        // The blob store checked the blob's digest as it was written: uncompressed, that is the diffID.
+        verifiedDiffId: compression === "none" ? checkDigest(blobDigest, "layer digest") : undefined,
+        sourcePath: blobPath,
       });
       if (expected && result.diffId !== expected) {
         throw new RuntimeError("LAYER_DIFFID_MISMATCH", `layer ${blobDigest} unpacks to ${result.diffId}, the image config says ${expected}`);

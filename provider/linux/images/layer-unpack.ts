@@ -10,7 +10,7 @@ import { statfsSync } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { CinfraError, RuntimeError } from "../../../core/errors.js";
-import { decompressor, sniffCompression, type Compression } from "./decompress.js";
+import { decompressor, sniffCompression, zstdFileReader, type Compression } from "./decompress.js";
 import { typedError } from "./fs-errors.js";
 import { LayerWriter, type DeviceKind, type EntryMeta, type WriterOptions } from "./layer-writer.js";
 import { paxXattrs, type PaxXattrs } from "./pax-xattrs.js";
@@ -19,6 +19,13 @@ import type { StoreLimits } from "./types.js";
 
 export interface UnpackOptions extends WriterOptions {
   limits: Pick<StoreLimits, "maxEntryBytes" | "maxLayerBytes" | "maxEntries">;
+  /**
+   * The sha256 of the uncompressed bytes, when the caller has verified it already (an uncompressed
+   * blob of the store: its digest is its diffID): the bytes are not hashed a second time.
+   */
+  verifiedDiffId?: string;
+  /** The file `source` reads, when it is one: a zstd layer is then read by the zstd program directly. */
+  sourcePath?: string;
 }
 
 export interface UnpackResult {
@@ -34,8 +41,10 @@ const DEVICES: Partial<Record<ReadEntry["type"], DeviceKind>> = { CharacterDevic
 const SPACE_CHECK_BYTES = 16 * 2 ** 20;
 
 export async function unpackLayer(source: Readable, compression: Compression, options: UnpackOptions): Promise<UnpackResult> {
-  const decompress = decompressor(compression);
-  const input: Readable = decompress ? pipeline(source, decompress, () => {}) : source;
+  const direct = compression === "zstd" && options.sourcePath ? zstdFileReader(options.sourcePath) : null;
+  if (direct) source.destroy();
+  const decompress = direct ? null : decompressor(compression);
+  const input: Readable = direct ?? (decompress ? pipeline(source, decompress, () => {}) : source);
   const writer = new LayerWriter(options);
   const parser = new Parser({ strict: true, zstd: false });
   let failure: unknown;
@@ -71,7 +80,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   const ended = new Promise<void>((resolve) => parser.once("end", () => resolve()));
   parser.on("error", fail);
 
-  const hash = createHash("sha256");
+  const hash = options.verifiedDiffId ? null : createHash("sha256");
   let size = 0;
   let onlyZeros = true; // until the first entry: an empty layer is zero blocks, anything else must parse
   try {
@@ -80,7 +89,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
       if (onlyZeros && entries === 0) onlyZeros = chunk.equals(Buffer.alloc(chunk.length));
       size += chunk.length;
       if (size > options.limits.maxLayerBytes) throw new RuntimeError("LAYER_TOO_LARGE", `uncompressed layer exceeds ${options.limits.maxLayerBytes} bytes`);
-      hash.update(chunk);
+      hash?.update(chunk);
       parser.write(chunk);
       if (failure) throw failure;
     }
@@ -93,7 +102,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
     throw layerError(error);
   }
   writer.finish();
-  return { diffId: `sha256:${hash.digest("hex")}`, size, entries, warnings: writer.warnings };
+  return { diffId: hash ? `sha256:${hash.digest("hex")}` : (options.verifiedDiffId as string), size, entries, warnings: writer.warnings };
 }
 
 type Fail = (error: unknown) => void;

@@ -5,13 +5,14 @@
  * lands outside the root. Later entries replace earlier ones, as tar extraction does.
  */
 import {
-  chmodSync, closeSync, copyFileSync, linkSync, lchownSync, lutimesSync, openSync, rmSync, symlinkSync,
-  unlinkSync, writeSync, type Stats,
+  chmodSync, closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, futimesSync, linkSync, lchownSync, lutimesSync,
+  openSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, writevSync, type Stats,
 } from "node:fs";
 import { join, relative } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { S_IFBLK, S_IFCHR, S_IFIFO, type LayerSyscalls } from "./layer-syscalls.js";
-import { entryPath, lstatOrNull, mkdirPlain, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
+import { WriteBehind } from "./write-behind.js";
+import { entryPath, lstatOrNull, mkdirPlain, processUmask, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
 
 export interface EntryMeta {
   mode: number;
@@ -36,17 +37,45 @@ const DEVICE_TYPE: Record<DeviceKind, number> = { char: S_IFCHR, block: S_IFBLK,
 const OPAQUE = "trusted.overlay.opaque";
 
 const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev === 0;
+const CREATE_EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** A file's bytes are gathered up to this much and written with one writev. */
+const WRITE_BATCH = 1 << 20;
+/** Files finished on the main thread before a write-behind worker is worth its start-up (~30 ms). */
+const WRITE_BEHIND_AFTER = 256;
+
+const isEexist = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
+
+/** The data sink of one regular file entry. */
+export interface FileSink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
 
 export class LayerWriter {
   /** Directory modes and times are set last: creating children would move the times again. */
   private readonly dirMeta = new Map<string, EntryMeta>();
   readonly warnings: string[] = [];
   private openFile: number | null = null;
+  /**
+   * Resolved parent directories, by the entry's parent components: most entries share a parent, and
+   * resolving walks every component with lstat. Dropped whenever an existing entry is replaced, the
+   * only way a resolved path can change (a new name cannot sit on an already resolved path).
+   */
+  private readonly parents = new Map<string, string>();
+  /** A new entry already belongs to this uid:gid (ours, and no set-group-ID root to inherit from): no chown. */
+  private readonly ownUid = process.geteuid?.() ?? -1;
+  private readonly ownGid: number;
+  /** Mode bits creation may drop: the umask, or everything once a created mode came out wrong (a default ACL). */
+  private umask = processUmask();
+  private createModeChecked = false;
+  private writeBehind: WriteBehind | null = null;
+  private plainFiles = 0;
   private readonly hooks: ResolveHooks = {
     createDir: mkdirPlain,
     // A dir below a whiteout from this same layer: the lower dir stays hidden, so the new one is opaque.
     replaceNonDir: (path, stats) => {
       if (!isWhiteout(stats)) return false;
+      this.parents.clear();
       unlinkSync(path);
       mkdirPlain(path);
       this.setOpaque(path);
@@ -54,34 +83,79 @@ export class LayerWriter {
     },
   };
 
-  constructor(private readonly options: WriterOptions) {}
+  constructor(private readonly options: WriterOptions) {
+    this.ownGid = statSync(options.root).mode & 0o2000 ? -1 : (process.getegid?.() ?? -1);
+  }
 
   directory(parts: string[], meta: EntryMeta): void {
-    const path = entryPath(this.options.root, parts, this.hooks);
-    const existing = lstatOrNull(path);
-    if (!existing?.isDirectory()) {
+    const path = this.entryPath(parts);
+    const existing = parts.length === 0 ? lstatOrNull(path) : this.tryCreate(() => mkdirPlain(path), path);
+    if (existing && !existing.isDirectory()) {
       this.clear(path, existing);
       mkdirPlain(path);
-      if (existing && isWhiteout(existing)) this.setOpaque(path);
+      if (isWhiteout(existing)) this.setOpaque(path);
     }
-    this.chown(path, meta);
+    if (existing?.isDirectory() || !this.ownedAlready(meta)) this.chown(path, meta);
     this.setXattrs(path, meta.xattrs, false);
     this.dirMeta.set(path, meta);
   }
 
-  /** Create a regular file; the caller writes its bytes, then calls end(). */
-  file(parts: string[], meta: EntryMeta): { write(chunk: Buffer): void; end(): void } {
-    const path = this.replace(parts);
-    const fd = openSync(path, "wx", 0o600);
+  /**
+   * Create a regular file; the caller writes its bytes, then calls end(). The bytes are gathered and
+   * written with one writev per MiB; owner, mode and times go through the descriptor. A new file is
+   * created with its final mode when the umask keeps it and no chown follows (chown clears set-ID bits).
+   */
+  file(parts: string[], meta: EntryMeta): FileSink {
+    const path = this.entryPath(parts, true);
+    const mode = meta.mode & 0o7777;
+    const owned = this.ownedAlready(meta);
+    let direct = owned && (mode & 0o7000) === 0 && (mode & this.umask) === 0;
+    const open = () => openSync(path, CREATE_EXCL, direct ? mode : 0o600);
+    let fd: number;
+    try {
+      fd = open();
+    } catch (error) {
+      if (!isEexist(error)) throw error;
+      this.clear(path, lstatOrNull(path));
+      fd = open();
+    }
+    if (direct && !this.createModeChecked) {
+      this.createModeChecked = true;
+      if ((fstatSync(fd).mode & 0o7777) !== mode) {
+        this.umask = 0o7777; // a default ACL decides modes here, not the umask: chmod every file
+        direct = false;
+      }
+    }
     this.openFile = fd;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      writeAll(fd, pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+    };
     return {
       write: (chunk) => {
-        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH) flush();
       },
       end: () => {
+        // Only bytes and times left to do, and none written yet: the worker finishes it (write-behind.ts).
+        if (direct && !meta.xattrs?.size && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER) && pendingBytes < WRITE_BATCH) {
+          this.writeBehind ??= new WriteBehind();
+          if (this.writeBehind.submit(fd, path, pending, pendingBytes, meta.atime, meta.mtime)) {
+            this.openFile = null;
+            return;
+          }
+        }
+        if (pendingBytes > 0) flush();
+        if (!owned && this.options.preserveOwners) fchownSync(fd, meta.uid, meta.gid);
+        if (!direct) fchmodSync(fd, mode);
+        this.setXattrs(path, meta.xattrs, false);
+        futimesSync(fd, meta.atime, meta.mtime);
         this.openFile = null;
         closeSync(fd);
-        this.finishEntry(path, meta, false);
       },
     };
   }
@@ -90,12 +164,22 @@ export class LayerWriter {
   abort(): void {
     if (this.openFile !== null) closeSync(this.openFile);
     this.openFile = null;
+    try {
+      this.writeBehind?.close();
+    } catch {
+      // the failure that made us abort is reported already, or this one is moot: the directory is discarded
+    }
+    this.writeBehind = null;
   }
 
   symlink(parts: string[], target: string, meta: EntryMeta): void {
-    const path = this.replace(parts);
-    symlinkSync(target, path);
-    this.finishEntry(path, meta, true);
+    const path = this.entryPath(parts, true);
+    const existing = this.tryCreate(() => symlinkSync(target, path), path);
+    if (existing) {
+      this.clear(path, existing);
+      symlinkSync(target, path);
+    }
+    this.finishEntry(path, meta, true, true);
   }
 
   device(parts: string[], kind: DeviceKind, major: number, minor: number, meta: EntryMeta): void {
@@ -136,6 +220,9 @@ export class LayerWriter {
    * one of its parents by a symlink: only a path that is still made of real directories is touched.
    */
   finish(): void {
+    const writeBehind = this.writeBehind;
+    this.writeBehind = null;
+    writeBehind?.close(); // every file closed before directory times are set
     for (const [path, meta] of this.dirMeta) {
       if (!isPlainDirectory(this.options.root, path)) continue;
       chmodSync(path, meta.mode & 0o7777);
@@ -149,16 +236,47 @@ export class LayerWriter {
 
   /** Resolve an entry's path and clear whatever an earlier entry left there. */
   private replace(parts: string[]): string {
-    if (parts.length === 0) throw new RuntimeError("LAYER_BAD_ENTRY", "a non-directory entry names the layer root");
-    const path = entryPath(this.options.root, parts, this.hooks);
+    const path = this.entryPath(parts, true);
     this.clear(path, lstatOrNull(path));
     return path;
   }
 
+  /** An entry's path: parents resolved in-root (created when missing), through the cache. */
+  private entryPath(parts: string[], notRoot = false): string {
+    if (parts.length === 0) {
+      if (notRoot) throw new RuntimeError("LAYER_BAD_ENTRY", "a non-directory entry names the layer root");
+      return this.options.root;
+    }
+    const key = parts.length === 1 ? "" : parts.slice(0, -1).join("/");
+    let dir = this.parents.get(key);
+    if (dir === undefined) {
+      dir = join(this.options.root, ...(resolveDirInRoot(this.options.root, parts.slice(0, -1), this.hooks) as string[]));
+      this.parents.set(key, dir);
+    }
+    return join(dir, parts[parts.length - 1]);
+  }
+
+  /** Run a create that fails with EEXIST when the name is taken: null if it created, else what is there. */
+  private tryCreate(create: () => void, path: string): Stats | null {
+    try {
+      create();
+      return null;
+    } catch (error) {
+      if (!isEexist(error)) throw error;
+      return lstatOrNull(path);
+    }
+  }
+
   private clear(path: string, existing: Stats | null): void {
     if (!existing) return;
+    this.parents.clear();
     if (existing.isDirectory()) rmSync(path, { recursive: true, force: true });
     else unlinkSync(path);
+  }
+
+  /** A new entry made by this process already has the owner `meta` asks for. */
+  private ownedAlready(meta: EntryMeta): boolean {
+    return !this.options.preserveOwners || (meta.uid === this.ownUid && meta.gid === this.ownGid);
   }
 
   private chown(path: string, meta: EntryMeta): void {
@@ -166,8 +284,8 @@ export class LayerWriter {
   }
 
   /** Owner first (chown clears set-id bits and file capabilities), then mode, xattrs, times. */
-  private finishEntry(path: string, meta: EntryMeta, isSymlink: boolean): void {
-    this.chown(path, meta);
+  private finishEntry(path: string, meta: EntryMeta, isSymlink: boolean, isNew = false): void {
+    if (!isNew || !this.ownedAlready(meta)) this.chown(path, meta);
     if (!isSymlink) chmodSync(path, meta.mode & 0o7777);
     this.setXattrs(path, meta.xattrs, isSymlink);
     lutimesSync(path, meta.atime, meta.mtime);
@@ -218,4 +336,18 @@ function isPlainDirectory(root: string, path: string): boolean {
 
 function badLink(parts: string[], target: string[], why: string): RuntimeError {
   return new RuntimeError("LAYER_BAD_LINK", `hard link ${parts.join("/")} -> ${target.join("/")}: target ${why}`);
+}
+
+/** Write `bytes` bytes of `chunks` (one writev; a short write is finished chunk by chunk). */
+function writeAll(fd: number, chunks: Buffer[], bytes: number): void {
+  let done = chunks.length === 1 ? writeSync(fd, chunks[0]) : writevSync(fd, chunks);
+  if (done === bytes) return;
+  for (const chunk of chunks) {
+    if (done >= chunk.length) {
+      done -= chunk.length;
+      continue;
+    }
+    for (let at = done; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
+    done = 0;
+  }
 }

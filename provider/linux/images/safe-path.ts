@@ -7,7 +7,7 @@
  * absolute target restarts at the root, ".." stops at it), so a link that points outside can never
  * carry a write outside. The last component is never followed: callers replace it or create it.
  */
-import { chmodSync, lstatSync, mkdirSync, readlinkSync, type Stats } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 
@@ -88,8 +88,15 @@ export function entryPath(root: string, parts: string[], hooks: ResolveHooks): s
   return join(root, ...dir, parts[parts.length - 1]);
 }
 
-/** A directory an archive implies but does not list: 0755, like Docker's. */
+/** A directory an archive implies but does not list: 0755, like Docker's (chmod only if the umask took bits). */
 export function mkdirPlain(path: string): void {
-  mkdirSync(path);
-  chmodSync(path, 0o755);
+  mkdirSync(path, 0o755);
+  if (processUmask() & 0o755) chmodSync(path, 0o755);
+}
+
+let umask: number | undefined;
+/** The process umask, read once from /proc (process.umask() without an argument is deprecated). */
+export function processUmask(): number {
+  umask ??= Number.parseInt(/^Umask:\s+([0-7]+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "777", 8);
+  return umask;
 }

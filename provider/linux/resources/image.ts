@@ -4,11 +4,11 @@
  * image; destroying it removes the image only when nothing else (stack or container) uses it.
  * `digest` (outputs) is the manifest digest a ref resolved to, else the image id.
  */
-import type { KindOperations } from "../../../core/runtime.js";
+import type { KindOperations, OperationContext } from "../../../core/runtime.js";
 import type { Props } from "../../../core/model/types.js";
 import { RuntimeError } from "../../../core/errors.js";
 import type { ImageRecord, ImageStore } from "../images/index.js";
-import { formatReference, parseReference, pullImage } from "../images/registry/index.js";
+import { formatReference, parseReference, pullImage, type PullProgress } from "../images/registry/index.js";
 import type { BuildRequest } from "../build/builder.js";
 
 interface ImageInputs {
@@ -70,7 +70,7 @@ export function imageOperations(images: ImageStore, build?: ImageBuilder): KindO
 }
 
 async function acquire(
-  images: ImageStore, inputs: ImageInputs, progress: (message: string) => void, build: ImageBuilder | undefined,
+  images: ImageStore, inputs: ImageInputs, progress: OperationContext["progress"], build: ImageBuilder | undefined,
 ): Promise<{ record: ImageRecord; digest: string }> {
   if (inputs.build !== undefined) {
     if (!build) throw new RuntimeError("IMAGE_SOURCE", "this runtime cannot build images");
@@ -92,7 +92,7 @@ async function acquire(
     progress(`pulling ${name}`);
     // The plan resolved the tag to `digest`: pull exactly that, named by the tag as well.
     const pulled = await pullImage(images, inputs.digest ? `${inputs.ref}@${inputs.digest}` : inputs.ref, {
-      onProgress: (event) => { if (event.kind === "resolved") progress(`${event.manifestDigest}: ${event.missing}/${event.layers} layers to fetch`); },
+      onProgress: pullProgress(progress),
     });
     return { record: pulled.image, digest: pulled.manifestDigest };
   }
@@ -116,4 +116,21 @@ async function acquire(
     User: inputs.config?.user,
   });
   return { record, digest: record.id };
+}
+
+/** A pull's events as progress: the resolved manifest as a line, each layer's bytes as a bar. */
+function pullProgress(progress: OperationContext["progress"]): (event: PullProgress) => void {
+  const totals = new Map<string, number>();
+  const layer = (digest: string) => `layer ${digest.slice(7, 19)}`;
+  return (event) => {
+    if (event.kind === "resolved") return progress(`${event.manifestDigest}: ${event.missing}/${event.layers} layers to fetch`);
+    if (event.kind === "layer") {
+      const first = !totals.has(event.digest);
+      totals.set(event.digest, event.total);
+      const message = first ? `${layer(event.digest)}: fetching ${event.total} bytes` : `${layer(event.digest)}: ${event.received}/${event.total} bytes`;
+      return progress(message, { key: event.digest, done: event.received, total: event.total });
+    }
+    const total = totals.get(event.digest) ?? 0;
+    progress(`${layer(event.digest)}: fetched`, { key: event.digest, done: total, total });
+  };
 }

@@ -1,0 +1,84 @@
+/**
+ * Basic auth against Debian's docker-registry (auth: htpasswd) on 127.0.0.1:18414: the 401's Basic
+ * challenge is answered with the credentials from $DOCKER_CONFIG's config.json, which never reach
+ * the store; without them, or with a wrong password, the pull is REGISTRY_AUTH and stores nothing.
+ * The bcrypt entry comes from python3's crypt (glibc's libxcrypt): no htpasswd package needed.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openImageStore } from "../../provider/linux/images/index.js";
+import { pullImage } from "../../provider/linux/images/registry/index.js";
+import { TempRoots } from "../fixtures/images/store-fixture.js";
+import { buildLayout } from "../fixtures/registry/oci-fixture.js";
+import { RegistryServer } from "../fixtures/registry/registry-server.js";
+
+const has = (tool: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const user = { username: "bob", password: "b4sic-s3cret" };
+
+/** A bcrypt htpasswd line; the password goes through stdin, not argv. */
+function htpasswdLine(username: string, password: string): string {
+  const hash = execFileSync("python3", ["-W", "ignore", "-c", "import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH)))"], { input: password, encoding: "utf8" }).trim();
+  if (!hash.startsWith("$2")) throw new Error(`python3 crypt gave no bcrypt hash: ${hash}`);
+  return `${username}:${hash}\n`;
+}
+
+describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !has("python3"))("registry basic auth (htpasswd)", () => {
+  const temp = new TempRoots();
+  let registry: RegistryServer;
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+
+  const useConfig = (auths: Record<string, { auth: string }>) => {
+    const dir = temp.make("dockercfg");
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ auths }));
+    process.env.DOCKER_CONFIG = dir;
+  };
+  const basic = (username: string, password: string) => ({ auth: Buffer.from(`${username}:${password}`).toString("base64") });
+
+  beforeAll(async () => {
+    const dir = temp.make("htregsrv");
+    writeFileSync(join(dir, "htpasswd"), htpasswdLine(user.username, user.password));
+    registry = new RegistryServer(dir, 18414, { htpasswd: join(dir, "htpasswd"), realm: "cinfra-test-basic" });
+    await registry.start();
+    const work = temp.make("htreg");
+    buildLayout(work, "one", "basic");
+    await promisify(execFile)("skopeo", ["copy", "--dest-tls-verify=false", "--dest-creds", `${user.username}:${user.password}`, "oci:layout:one", `docker://${registry.host}/team/basic:1`], { cwd: work });
+  }, 120_000);
+
+  afterEach(() => {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedDockerConfig;
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    temp.cleanup();
+  });
+
+  it("answers the Basic challenge with config.json's credentials and pulls", async () => {
+    useConfig({ [registry.host]: basic(user.username, user.password) });
+    const store = openImageStore(temp.make("lib"));
+    const result = await pullImage(store, `${registry.host}/team/basic:1`);
+    expect(result.downloaded).toBe(true);
+    expect(result.image.config.Env).toContain("MARK=basic");
+    expect(JSON.stringify(store.getImage(result.image.id))).not.toContain(user.password);
+  });
+
+  it("without credentials, or with a wrong password, the pull is REGISTRY_AUTH and stores nothing", async () => {
+    for (const auths of [{}, { [registry.host]: basic(user.username, "wrong") }]) {
+      useConfig(auths);
+      const store = openImageStore(temp.make("lib"));
+      await expect(pullImage(store, `${registry.host}/team/basic:1`, { attempts: 1 })).rejects.toMatchObject({ code: "REGISTRY_AUTH" });
+      expect(store.listImages()).toEqual([]);
+    }
+  });
+});

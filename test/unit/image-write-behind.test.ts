@@ -1,0 +1,56 @@
+/**
+ * A layer big enough for the write-behind worker (layer-writer.ts hands small plain files to it
+ * after the first few hundred): every file has its bytes, mode and time, and entries after the
+ * hand-over that replace, link or climb through earlier names behave as when written in place.
+ */
+import { lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterEach, expect, it } from "vitest";
+import { openImageStore } from "../../provider/linux/images/index.js";
+import { dir, file, hardlink, symlink, tarOf, type FixtureEntry } from "../fixtures/images/archives.js";
+import { recordingSyscalls, snapshot, TempRoots } from "../fixtures/images/store-fixture.js";
+
+const temp = new TempRoots();
+afterEach(() => temp.cleanup());
+
+const FILES = 900;
+const body = (i: number) => `file ${i} `.repeat(1 + (i % 37) * 50);
+const mtime = (i: number) => new Date(1_600_000_000_000 + i * 1000);
+const mode = (i: number) => (i % 3 === 0 ? 0o755 : 0o644);
+
+it("writes every file of a large layer, and later entries see the earlier ones", async () => {
+  const store = openImageStore(temp.make("lib"), { sys: recordingSyscalls(), limits: { maxEntries: 5000 } });
+  const outside = temp.make("outside");
+  writeFileSync(join(outside, "victim"), "original");
+  const before = snapshot(outside);
+  const entries: FixtureEntry[] = [dir("d")];
+  for (let i = 0; i < FILES; i++) entries.push(file(`d/f${i}`, body(i), { mode: mode(i), mtime: mtime(i) }));
+  entries.push(
+    hardlink("d/link", "d/f800"), // a file possibly still being written by the worker
+    symlink("d/f850", "f1"), // replaces a handed-over file
+    dir("d/f851"), // and a directory in place of another
+    file("d/f851/inner", "inner"),
+    file("d/f852", "second version"), // a later entry with the same name wins
+    symlink("d/out", outside), // climbing through a symlink stays in the layer
+    file("d/out/victim", "inside"),
+  );
+  const layer = await store.applyLayer(Readable.from([tarOf(entries)]));
+  const root = store.layerDir(layer.chainId);
+  for (let i = 0; i < FILES; i++) {
+    if (i === 850 || i === 851 || i === 852) continue;
+    const path = join(root, "d", `f${i}`);
+    const stats = statSync(path);
+    expect(readFileSync(path, "utf8")).toBe(body(i));
+    expect(stats.mode & 0o7777).toBe(mode(i));
+    expect(stats.mtimeMs).toBe(mtime(i).getTime());
+  }
+  expect(statSync(join(root, "d/f800")).nlink).toBe(2);
+  expect(readFileSync(join(root, "d/link"), "utf8")).toBe(body(800));
+  expect(readlinkSync(join(root, "d/f850"))).toBe("f1");
+  expect(lstatSync(join(root, "d/f851")).isDirectory()).toBe(true);
+  expect(readFileSync(join(root, "d/f851/inner"), "utf8")).toBe("inner");
+  expect(readFileSync(join(root, "d/f852"), "utf8")).toBe("second version");
+  expect(readFileSync(join(root, outside, "victim"), "utf8")).toBe("inside");
+  expect(snapshot(outside)).toEqual(before);
+});
