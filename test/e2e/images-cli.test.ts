@@ -10,15 +10,8 @@ import { cinfra, sandbox, type Sandbox } from "../helpers/cli.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
 import { buildLayout, push } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("cinfra images", () => {
   const temp = new TempRoots();

@@ -12,15 +12,8 @@ import { openImageStore, type ImageRecord, type ImageStore } from "../../provide
 import { makeBusyboxRootfs } from "../helpers/busybox-rootfs.js";
 import { describeTree, OverlayMounts } from "../fixtures/images/overlay-mount.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 
 describe.skipIf(!has("umoci") || !has("skopeo"))("umoci and skopeo as oracles", () => {

@@ -11,15 +11,8 @@ import { RuntimeHarness } from "../helpers/runtime-harness.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
 import { buildLayout, push, run } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("image sources through the runtime", () => {
   const temp = new TempRoots();

@@ -14,15 +14,8 @@ import { TempRoots } from "../fixtures/images/store-fixture.js";
 import { buildLayout } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
 import { TokenServer } from "../fixtures/registry/token-server.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const user = { username: "alice", password: "s3cret" };
 
 describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !has("openssl"))("registry token auth", () => {

@@ -14,15 +14,8 @@ import { pullImage } from "../../provider/linux/images/registry/index.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
 import { buildLayout } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const user = { username: "bob", password: "b4sic-s3cret" };
 
 /** A bcrypt htpasswd line; the password goes through stdin, not argv. */

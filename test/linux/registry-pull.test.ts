@@ -12,15 +12,8 @@ import { pullImage, type PullProgress } from "../../provider/linux/images/regist
 import { TempRoots } from "../fixtures/images/store-fixture.js";
 import { addPlatformIndex, buildLayout, push } from "../fixtures/registry/oci-fixture.js";
 import { CountingProxy, RegistryServer } from "../fixtures/registry/registry-server.js";
+import { has } from "../helpers/has-tool.js";
 
-const has = (tool: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci"))("registry pull (docker-registry on 127.0.0.1)", () => {
   const temp = new TempRoots();

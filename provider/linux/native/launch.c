@@ -93,13 +93,7 @@ pid_t start_once(const struct spec *s, const int stdio[3], int keep_out, char *f
 		if (keep_out >= 0)
 			close(keep_out); /* an init that never execs would hold it (the shim's lock), and no shim could adopt */
 		/* Ignored and blocked signals survive exec: give the container the defaults the shim set aside. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		reset_signals();
 		for (int fd = 0; fd < 3; fd++)
 			if (dup2(stdio[fd], fd) < 0)
 				_exit(127);

@@ -20,4 +20,8 @@ void time_now_rfc3339(char *buf, size_t len);
 /* Fork away from the caller and start a session: 1 in the caller, 0 in the detached child, -1 on error (reported). */
 int detach(void);
 
+/* In a child about to exec: no blocked signals, and the defaults for those the shim ignores or handles
+ * (ignored ones survive exec). */
+void reset_signals(void);
+
 #endif
