@@ -45,6 +45,8 @@ export async function startContainer(spec: ContainerSpec, restart?: string): Pro
 
 /** Start a stopped container again from the spec it was created with (`docker start`). */
 export async function restartContainer(stateDir: string, id: string): Promise<StartedContainer> {
+  // A stop returns once the exit is recorded; the old shim may still be exiting and holding its lock.
+  for (let i = 0; i < 400 && shimAlive(stateDir); i++) await sleep(5);
   for (const file of ["stopped", "exit", "pid", "shim", "health"]) rmSync(join(stateDir, file), { force: true });
   return launch(stateDir, id);
 }

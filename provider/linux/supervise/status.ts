@@ -2,7 +2,7 @@
  * A container's run state from the files its shim writes (`pid`, `exit`, `shim`). A pid counts as the
  * container only while its start time matches the one recorded, so a reused pid is never mistaken for it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { processStartTime } from "./process-info.js";
 
@@ -45,7 +45,9 @@ export function readContainerStatus(stateDir: string): ContainerStatus {
   if (alive(pidLine)) return { ...base, state: "running" };
   if (exit) {
     const exitCode = exit.code ?? (exit.signal !== null ? 128 + exit.signal : null);
-    const state = alive(readText(join(stateDir, "shim"))) ? "restarting" : "exited";
+    // A live shim after an exit is waiting to restart, unless a stop was asked: then it is only leaving.
+    const restarting = alive(readText(join(stateDir, "shim"))) && !existsSync(join(stateDir, "stopped"));
+    const state = restarting ? "restarting" : "exited";
     return { ...base, state, pid: null, exitCode, signal: exit.signal, finishedAt: exit.finishedAt };
   }
   if (!pidLine) return base;

@@ -29,8 +29,9 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
 
 export async function stopContainer(stateDir: string, options: StopOptions = {}): Promise<void> {
   // First, so the shim does not restart what we stop (restart policies).
+  const requestedAt = Date.now();
   try {
-    writeFileSync(join(stateDir, "stopped"), `${Date.now()}\n`);
+    writeFileSync(join(stateDir, "stopped"), `${requestedAt}\n`);
   } catch {
     return; // no state dir: nothing runs
   }
@@ -46,8 +47,10 @@ export async function stopContainer(stateDir: string, options: StopOptions = {})
       await waitUntil(() => !running(), 5_000);
     }
   }
-  // The shim writes `exit` right after reaping and then leaves: wait for it so the exit code is never lost.
-  await waitUntil(() => !shimAlive(stateDir), 2_000);
+  // The shim writes `exit` (durably) right after reaping, then leaves: once that record is from this stop, the exit
+  // code is safe and nothing restarts, so its exit need not be awaited (tearing down its inotify instance alone
+  // takes the kernel ~10 ms). A shim in a restart back-off writes no new record: then wait for it to go.
+  await waitUntil(() => !shimAlive(stateDir) || (readContainerStatus(stateDir).finishedAt ?? 0) >= requestedAt - 1, 2_000);
 }
 
 /** Record the restart policy where the shim reads it at every exit (so updating it is live). */
