@@ -6,10 +6,10 @@
  * destination that is a directory in the image receives the file; ADD unpacks local tar archives
  * (plain, gzip, zstd) into the destination. Files belong to root unless --chown says otherwise.
  */
-import { chmodSync, closeSync, copyFileSync, createReadStream, lchownSync, mkdirSync, openSync, readSync, readlinkSync, symlinkSync, type Stats } from "node:fs";
+import { chmodSync, copyFileSync, createReadStream, lchownSync, mkdirSync, readlinkSync, symlinkSync, type Stats } from "node:fs";
 import { basename, join, posix } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
-import { decompressor, sniffCompression, type Compression } from "../images/decompress.js";
+import { decompressor, readHead, sniffCompression, type Compression } from "../images/decompress.js";
 import { libcLayerSyscalls } from "../images/layer-syscalls.js";
 import { unpackLayer } from "../images/layer-unpack.js";
 import { lstatOrNull } from "../images/safe-path.js";
@@ -128,16 +128,9 @@ function copyTree(context: TreeSource, rel: string, target: string, spec: CopySp
 
 /** A tar archive (plain, gzip or zstd) by its bytes: a compressed file that is not a tar is copied as it is, as Docker does. */
 async function archiveKind(path: string): Promise<Compression | null> {
-  const head = Buffer.alloc(512);
-  const fd = openSync(path, "r");
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, 512, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const compression = sniffCompression(head.subarray(0, n));
-  const tarHead = compression === "none" ? head.subarray(0, n) : await decompressedHead(path, compression);
+  const head = readHead(path, 512);
+  const compression = sniffCompression(head);
+  const tarHead = compression === "none" ? head : await decompressedHead(path, compression);
   return tarHead.length >= 262 && tarHead.toString("latin1", 257, 262) === "ustar" ? compression : null;
 }
 

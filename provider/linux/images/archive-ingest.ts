@@ -5,11 +5,11 @@
  * against its name when the name is a digest, as in an OCI layout's blobs/sha256/<hex>). The
  * loaders then read everything back by path. Blobs nobody ends up using are pruned afterwards.
  */
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { CinfraError, RuntimeError } from "../../../core/errors.js";
-import { decompressor, sniffCompression } from "./decompress.js";
+import { decompressor, readHead, sniffCompression } from "./decompress.js";
 import { sha256 } from "./digest.js";
 import type { Pin } from "./pins.js";
 import { entryComponents } from "./safe-path.js";
@@ -47,7 +47,7 @@ const normalize = (path: string) => entryComponents(path).join("/");
 export async function ingestArchive(store: ImageStore, archive: string, pin: Pin): Promise<IngestedArchive> {
   const out = new IngestedArchive();
   const file = createReadStream(archive);
-  const decompress = decompressor(sniffCompression(readHead(archive)));
+  const decompress = decompressor(sniffCompression(readHead(archive, 4)));
   const input: Readable = decompress ? pipeline(file, decompress, () => {}) : file;
   const parser = new Parser({ strict: true, zstd: false });
   const writes: Promise<unknown>[] = [];
@@ -115,14 +115,4 @@ export async function ingestArchive(store: ImageStore, archive: string, pin: Pin
     throw new RuntimeError("ARCHIVE_INVALID", `${archive}: ${(cause as Error).message}`, { cause });
   }
   return out;
-}
-
-function readHead(path: string): Buffer {
-  const head = Buffer.alloc(4);
-  const fd = openSync(path, "r");
-  try {
-    return head.subarray(0, readSync(fd, head, 0, 4, 0));
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -40,17 +40,20 @@ export function sniffCompression(head: Buffer): Compression {
   return "none";
 }
 
-/** Compression of a stored blob: sniffed, and checked against its media type when one is given. */
-export function blobCompression(path: string, mediaType: string | undefined): Compression {
-  const head = Buffer.alloc(4);
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+export function readHead(path: string, bytes: number): Buffer {
+  const head = Buffer.alloc(bytes);
   const fd = openSync(path, "r");
-  let read: number;
   try {
-    read = readSync(fd, head, 0, 4, 0);
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
   } finally {
     closeSync(fd);
   }
-  const actual = sniffCompression(head.subarray(0, read));
+}
+
+/** Compression of a stored blob: sniffed, and checked against its media type when one is given. */
+export function blobCompression(path: string, mediaType: string | undefined): Compression {
+  const actual = sniffCompression(readHead(path, 4));
   const declared = compressionOf(mediaType);
   if (declared && declared !== actual) {
     throw new RuntimeError("LAYER_MEDIA_TYPE", `layer is declared ${mediaType} but its bytes are ${actual === "none" ? "an uncompressed tar" : actual}`);
