@@ -73,3 +73,23 @@ export class BpfProgram {
     return offset;
   }
 }
+
+/** Seccomp return values (linux/seccomp.h). */
+export const RET_ALLOW = 0x7fff0000;
+export const RET_KILL_PROCESS = 0x80000000;
+export const retErrno = (errno: number) => 0x00050000 | (errno & 0xffff);
+
+const AUDIT_ARCH_X86_64 = 0xc000003e;
+const X32_SYSCALL_BIT = 0x40000000;
+const ENOSYS = 38;
+
+/**
+ * Every filter's start: kill another architecture's syscall, refuse the x32 ABI (its numbers would slip past
+ * rules written for x86_64), and leave the syscall number in the accumulator.
+ */
+export function x86_64Prelude(p: BpfProgram): BpfProgram {
+  const x86_64 = p.fresh("x86_64");
+  const native = p.fresh("native");
+  p.load(4).emit(JEQ, AUDIT_ARCH_X86_64, x86_64, 0).ret(RET_KILL_PROCESS).label(x86_64);
+  return p.load(0).emit(JGE, X32_SYSCALL_BIT, 0, native).ret(retErrno(ENOSYS)).label(native);
+}

@@ -5,7 +5,7 @@
  * and the x32 ABI's refused, so a profile written for x86_64 cannot be bypassed through them.
  */
 import { release } from "node:os";
-import { AND_K, BpfProgram, JEQ, JGE, JGT } from "./bpf-program.js";
+import { AND_K, BpfProgram, JEQ, JGE, JGT, RET_ALLOW, RET_KILL_PROCESS, retErrno, x86_64Prelude } from "./bpf-program.js";
 import { SYSCALLS_X86_64 } from "./syscall-table-x86_64.js";
 
 type Action = "SCMP_ACT_ALLOW" | "SCMP_ACT_ERRNO" | "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" | "SCMP_ACT_KILL_PROCESS" | "SCMP_ACT_TRAP" | "SCMP_ACT_LOG" | "SCMP_ACT_TRACE";
@@ -15,19 +15,16 @@ interface Applies { caps?: string[]; arches?: string[]; minKernel?: string }
 interface Rule { names: string[]; action: Action; errnoRet?: number; args?: Condition[]; includes?: Applies; excludes?: Applies }
 export interface SeccompProfile { defaultAction: Action; defaultErrnoRet?: number; syscalls: Rule[] }
 
-const AUDIT_ARCH_X86_64 = 0xc000003e;
-const X32_SYSCALL_BIT = 0x40000000;
 const EPERM = 1;
-const ENOSYS = 38;
 const NATIVE_ARCHES = ["amd64", "x86_64", "SCMP_ARCH_X86_64"];
 
 function actionValue(action: Action, errno: number): number {
   switch (action) {
-    case "SCMP_ACT_ALLOW": return 0x7fff0000;
-    case "SCMP_ACT_ERRNO": return 0x00050000 | (errno & 0xffff);
+    case "SCMP_ACT_ALLOW": return RET_ALLOW;
+    case "SCMP_ACT_ERRNO": return retErrno(errno);
     case "SCMP_ACT_KILL":
     case "SCMP_ACT_KILL_THREAD": return 0;
-    case "SCMP_ACT_KILL_PROCESS": return 0x80000000;
+    case "SCMP_ACT_KILL_PROCESS": return RET_KILL_PROCESS;
     case "SCMP_ACT_TRAP": return 0x00030000;
     case "SCMP_ACT_LOG": return 0x7ffc0000;
     case "SCMP_ACT_TRACE": return 0x7ff00000 | (errno & 0xffff);
@@ -88,11 +85,7 @@ function condition(p: BpfProgram, c: Condition, fail: string): void {
 export function compileSeccompProfile(profile: SeccompProfile, capabilities: readonly string[], kernel = release()): Buffer {
   const caps = new Set(capabilities.map(bare));
   const defaultErrno = profile.defaultErrnoRet ?? EPERM;
-  const p = new BpfProgram();
-  const native = p.fresh("native");
-  const x86_64 = p.fresh("x86_64");
-  p.load(4).emit(JEQ, AUDIT_ARCH_X86_64, x86_64, 0).ret(actionValue("SCMP_ACT_KILL_PROCESS", 0)).label(x86_64);
-  p.load(0).emit(JGE, X32_SYSCALL_BIT, 0, native).ret(actionValue("SCMP_ACT_ERRNO", ENOSYS)).label(native);
+  const p = x86_64Prelude(new BpfProgram());
   for (const rule of profile.syscalls.filter((r) => applies(r, caps, kernel))) {
     const action = actionValue(rule.action, rule.errnoRet ?? defaultErrno);
     for (const name of rule.names) {
