@@ -34,6 +34,7 @@ it("writes every file of a large layer, and later entries see the earlier ones",
     file("d/f852", "second version"), // a later entry with the same name wins
     symlink("d/out", outside), // climbing through a symlink stays in the layer
     file("d/out/victim", "inside"),
+    file("d/.wh.f880", ""), // a whiteout leaves the same layer's file visible, even one still on its way
   );
   const layer = await store.applyLayer(Readable.from([tarOf(entries)]));
   const root = store.layerDir(layer.chainId);
@@ -52,5 +53,15 @@ it("writes every file of a large layer, and later entries see the earlier ones",
   expect(readFileSync(join(root, "d/f851/inner"), "utf8")).toBe("inner");
   expect(readFileSync(join(root, "d/f852"), "utf8")).toBe("second version");
   expect(readFileSync(join(root, outside, "victim"), "utf8")).toBe("inside");
+  expect(readFileSync(join(root, "d/f880"), "utf8")).toBe(body(880));
   expect(snapshot(outside)).toEqual(before);
+});
+
+it("refuses an entry below a handed-over file, directly or through a symlink, as below any file", async () => {
+  for (const [i, below] of [[860, [file("d/f860/x", "x")]], [870, [symlink("d/l", "f870"), file("d/l/x", "x")]]] as const) {
+    const store = openImageStore(temp.make(`lib${i}`), { sys: recordingSyscalls(), limits: { maxEntries: 5000 } });
+    const entries: FixtureEntry[] = [dir("d")];
+    for (let n = 0; n < FILES; n++) entries.push(file(`d/f${n}`, body(n)));
+    await expect(store.applyLayer(Readable.from([tarOf([...entries, ...below])]))).rejects.toMatchObject({ code: "LAYER_BAD_ENTRY" });
+  }
 });

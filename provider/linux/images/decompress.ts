@@ -5,11 +5,12 @@
  * streaming, no install step: Node 20's zlib has no zstd).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { Transform, type Duplex, type TransformCallback } from "node:stream";
+import { Transform, type Duplex, type Readable, type TransformCallback } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
 import { RuntimeError } from "../../../core/errors.js";
 import { MEDIA_TYPES } from "./types.js";
+import { ZstdFileStream } from "./zstd-file-stream.js";
 import { zstdProgram, ZstdProcessStream } from "./zstd-process.js";
 
 export type Compression = "none" | "gzip" | "zstd";
@@ -75,9 +76,9 @@ export function decompressor(compression: Compression): Duplex | null {
  * A zstd layer stored as `file`, decompressed by the zstd program reading the file itself (no
  * bytes through this process on the way in); null when the program is not installed.
  */
-export function zstdFileReader(file: string): Duplex | null {
+export function zstdFileReader(file: string): Readable | null {
   const program = zstdProgram();
-  return program ? new ZstdProcessStream(program, file) : null;
+  return program ? new ZstdFileStream(program, file) : null;
 }
 
 /** zstd by `program` (the zstd CLI), or by fzstd when null. */

@@ -80,6 +80,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   const ended = new Promise<void>((resolve) => parser.once("end", () => resolve()));
   parser.on("error", fail);
 
+  const toParser = wholeBlocks(parser);
   const hash = options.verifiedDiffId ? null : createHash("sha256");
   let size = 0;
   let onlyZeros = true; // until the first entry: an empty layer is zero blocks, anything else must parse
@@ -90,19 +91,52 @@ export async function unpackLayer(source: Readable, compression: Compression, op
       size += chunk.length;
       if (size > options.limits.maxLayerBytes) throw new RuntimeError("LAYER_TOO_LARGE", `uncompressed layer exceeds ${options.limits.maxLayerBytes} bytes`);
       hash?.update(chunk);
-      parser.write(chunk);
+      toParser.write(chunk);
       if (failure) throw failure;
+      writer.idle();
     }
-    parser.end();
+    toParser.end();
     await Promise.race([ended, failed]);
     if (failure && !(onlyZeros && isEmptyArchive(failure, entries))) throw failure;
+    writer.finish();
   } catch (error) {
     input.destroy();
     writer.abort();
     throw layerError(error);
   }
-  writer.finish();
   return { diffId: hash ? `sha256:${hash.digest("hex")}` : (options.verifiedDiffId as string), size, entries, warnings: writer.warnings };
+}
+
+const BLOCK = 512;
+
+/**
+ * Feeds the parser whole 512-byte tar blocks. node-tar copies every chunk that follows one that
+ * ended mid-block (it concatenates the leftover with the whole next chunk), and reads from a pipe
+ * end anywhere; joining only the few straddling bytes here saves copying the layer a second time.
+ */
+function wholeBlocks(parser: Parser): { write(chunk: Buffer): void; end(): void } {
+  let partial: Buffer | null = null;
+  return {
+    write(chunk) {
+      if (partial) {
+        const missing = BLOCK - partial.length;
+        if (chunk.length < missing) {
+          partial = Buffer.concat([partial, chunk]);
+          return;
+        }
+        parser.write(Buffer.concat([partial, chunk.subarray(0, missing)]));
+        chunk = chunk.subarray(missing);
+        partial = null;
+      }
+      const whole = chunk.length - (chunk.length % BLOCK);
+      if (whole > 0) parser.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
+      if (whole < chunk.length) partial = chunk.subarray(whole);
+    },
+    end() {
+      if (partial) parser.write(partial);
+      parser.end();
+    },
+  };
 }
 
 type Fail = (error: unknown) => void;
@@ -152,7 +186,7 @@ function writeFile(writer: LayerWriter, entry: ReadEntry, parts: string[], meta:
     const fs = statfsSync(options.root);
     if (entry.size > fs.bavail * fs.bsize) throw new RuntimeError("LAYER_NO_SPACE", `${entry.path}: ${entry.size} bytes do not fit on the store's filesystem`);
   }
-  const sink = writer.file(parts, meta);
+  const sink = writer.file(parts, meta, entry.size);
   let failed = false;
   const guard = (step: () => void) => {
     if (failed) return;

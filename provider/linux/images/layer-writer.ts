@@ -6,13 +6,13 @@
  */
 import {
   chmodSync, closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, futimesSync, linkSync, lchownSync, lutimesSync,
-  openSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, writevSync, type Stats,
+  openSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeSync, writevSync, type Stats,
 } from "node:fs";
 import { join, relative } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { S_IFBLK, S_IFCHR, S_IFIFO, type LayerSyscalls } from "./layer-syscalls.js";
-import { WriteBehind } from "./write-behind.js";
-import { entryPath, lstatOrNull, mkdirPlain, processUmask, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
+import { WriteBehind, WRITE_BEHIND_MAX_FILE } from "./write-behind.js";
+import { lstatOrNull, mkdirPlain, processUmask, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
 
 export interface EntryMeta {
   mode: number;
@@ -40,7 +40,7 @@ const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev ===
 const CREATE_EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** A file's bytes are gathered up to this much and written with one writev. */
 const WRITE_BATCH = 1 << 20;
-/** Files finished on the main thread before a write-behind worker is worth its start-up (~30 ms). */
+/** Files created on the main thread before a write-behind worker is worth its start-up (~30 ms). */
 const WRITE_BEHIND_AFTER = 256;
 
 const isEexist = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
@@ -70,8 +70,24 @@ export class LayerWriter {
   private createModeChecked = false;
   private writeBehind: WriteBehind | null = null;
   private plainFiles = 0;
+  /**
+   * Every path this writer has made (or may have: a directory removed with its children leaves them
+   * here). In a directory that started empty, a path not in it is free, so a file there can be
+   * created by the write-behind worker without a look first.
+   */
+  private readonly made = new Set<string>();
+  private readonly startedEmpty: boolean;
+  /** Files handed to the worker, maybe not created yet: an entry that touches one drains first. */
+  private readonly handedOver = new Set<string>();
+  private readonly settle = (path: string) => {
+    if (this.handedOver.size > 0 && this.handedOver.has(path)) this.drainWriteBehind();
+  };
   private readonly hooks: ResolveHooks = {
-    createDir: mkdirPlain,
+    settle: this.settle,
+    createDir: (path) => {
+      mkdirPlain(path);
+      this.made.add(path);
+    },
     // A dir below a whiteout from this same layer: the lower dir stays hidden, so the new one is opaque.
     replaceNonDir: (path, stats) => {
       if (!isWhiteout(stats)) return false;
@@ -85,6 +101,7 @@ export class LayerWriter {
 
   constructor(private readonly options: WriterOptions) {
     this.ownGid = statSync(options.root).mode & 0o2000 ? -1 : (process.getegid?.() ?? -1);
+    this.startedEmpty = readdirSync(options.root).length === 0;
   }
 
   directory(parts: string[], meta: EntryMeta): void {
@@ -101,15 +118,21 @@ export class LayerWriter {
   }
 
   /**
-   * Create a regular file; the caller writes its bytes, then calls end(). The bytes are gathered and
-   * written with one writev per MiB; owner, mode and times go through the descriptor. A new file is
-   * created with its final mode when the umask keeps it and no chown follows (chown clears set-ID bits).
+   * Create a regular file of `size` bytes; the caller writes its bytes, then calls end(). A small
+   * file that needs nothing but its bytes, mode and times goes to the write-behind worker, by path.
+   * Otherwise the bytes are gathered and written with one writev per MiB; owner, mode and times go
+   * through the descriptor. A new file is created with its final mode when the umask keeps it and no
+   * chown follows (chown clears set-ID bits).
    */
-  file(parts: string[], meta: EntryMeta): FileSink {
-    const path = this.entryPath(parts, true);
+  file(parts: string[], meta: EntryMeta, size: number): FileSink {
+    const { path, fresh } = this.target(parts, true);
     const mode = meta.mode & 0o7777;
     const owned = this.ownedAlready(meta);
     let direct = owned && (mode & 0o7000) === 0 && (mode & this.umask) === 0;
+    const plain = direct && !meta.xattrs?.size && size < WRITE_BEHIND_MAX_FILE;
+    if (plain && fresh && this.startedEmpty && this.createModeChecked && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER)) {
+      return this.handOver(path, mode, meta);
+    }
     const open = () => openSync(path, CREATE_EXCL, direct ? mode : 0o600);
     let fd: number;
     try {
@@ -141,14 +164,6 @@ export class LayerWriter {
         if (pendingBytes >= WRITE_BATCH) flush();
       },
       end: () => {
-        // Only bytes and times left to do, and none written yet: the worker finishes it (write-behind.ts).
-        if (direct && !meta.xattrs?.size && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER) && pendingBytes < WRITE_BATCH) {
-          this.writeBehind ??= new WriteBehind();
-          if (this.writeBehind.submit(fd, path, pending, pendingBytes, meta.atime, meta.mtime)) {
-            this.openFile = null;
-            return;
-          }
-        }
         if (pendingBytes > 0) flush();
         if (!owned && this.options.preserveOwners) fchownSync(fd, meta.uid, meta.gid);
         if (!direct) fchmodSync(fd, mode);
@@ -158,6 +173,41 @@ export class LayerWriter {
         closeSync(fd);
       },
     };
+  }
+
+  /** The worker creates the file at `path` (free, parents resolved) once its bytes are in; or, when it is behind, this thread does. */
+  private handOver(path: string, mode: number, meta: EntryMeta): FileSink {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    return {
+      write: (chunk) => {
+        chunks.push(chunk);
+        bytes += chunk.length;
+      },
+      end: () => {
+        this.writeBehind ??= new WriteBehind();
+        if (this.writeBehind.submit(path, mode, chunks, bytes, meta.atime, meta.mtime)) {
+          this.handedOver.add(path);
+          return;
+        }
+        const fd = openSync(path, CREATE_EXCL, mode);
+        this.openFile = fd;
+        if (bytes > 0) writeAll(fd, chunks, bytes);
+        futimesSync(fd, meta.atime, meta.mtime);
+        this.openFile = null;
+        closeSync(fd);
+      },
+    };
+  }
+
+  private drainWriteBehind(): void {
+    this.writeBehind?.drain();
+    this.handedOver.clear();
+  }
+
+  /** The caller waits for input next: let the write-behind worker run with what it has. */
+  idle(): void {
+    this.writeBehind?.kick();
   }
 
   /** After a failure: close the file being written, if any (the caller discards the directory). */
@@ -191,8 +241,9 @@ export class LayerWriter {
   /** A hard link to `targetParts`, which must be a file of this layer or, copied up, of a lower one. */
   hardlink(parts: string[], targetParts: string[]): void {
     if (parts.join("/") === targetParts.join("/")) return;
-    const dir = resolveDirInRoot(this.options.root, targetParts.slice(0, -1));
+    const dir = resolveDirInRoot(this.options.root, targetParts.slice(0, -1), { settle: this.settle });
     let target = dir && join(this.options.root, ...dir, targetParts[targetParts.length - 1]);
+    if (target) this.settle(target);
     const stats = target ? lstatOrNull(target) : null;
     if (!target || !stats) target = this.copyUp(targetParts);
     else if (isWhiteout(stats)) throw badLink(parts, targetParts, "was deleted by this layer");
@@ -203,7 +254,7 @@ export class LayerWriter {
 
   /** `.wh.<name>`: hide <name> of the lower layers. A same-named entry of this layer stays visible. */
   whiteout(parts: string[]): void {
-    const path = entryPath(this.options.root, parts, this.hooks);
+    const path = this.entryPath(parts, true);
     const existing = lstatOrNull(path);
     if (existing?.isDirectory()) this.setOpaque(path);
     else if (!existing) this.options.sys.mknod(path, S_IFCHR, 0, 0);
@@ -243,9 +294,17 @@ export class LayerWriter {
 
   /** An entry's path: parents resolved in-root (created when missing), through the cache. */
   private entryPath(parts: string[], notRoot = false): string {
+    return this.target(parts, notRoot).path;
+  }
+
+  /**
+   * An entry's path, settled (see `settle`) and counted as made, since the entry will make it;
+   * `fresh` when this writer had not made it before.
+   */
+  private target(parts: string[], notRoot = false): { path: string; fresh: boolean } {
     if (parts.length === 0) {
       if (notRoot) throw new RuntimeError("LAYER_BAD_ENTRY", "a non-directory entry names the layer root");
-      return this.options.root;
+      return { path: this.options.root, fresh: false };
     }
     const key = parts.length === 1 ? "" : parts.slice(0, -1).join("/");
     let dir = this.parents.get(key);
@@ -253,7 +312,11 @@ export class LayerWriter {
       dir = join(this.options.root, ...(resolveDirInRoot(this.options.root, parts.slice(0, -1), this.hooks) as string[]));
       this.parents.set(key, dir);
     }
-    return join(dir, parts[parts.length - 1]);
+    const path = join(dir, parts[parts.length - 1]);
+    this.settle(path);
+    const fresh = !this.made.has(path);
+    if (fresh) this.made.add(path);
+    return { path, fresh };
   }
 
   /** Run a create that fails with EEXIST when the name is taken: null if it created, else what is there. */
@@ -269,6 +332,7 @@ export class LayerWriter {
 
   private clear(path: string, existing: Stats | null): void {
     if (!existing) return;
+    if (existing.isDirectory() && this.handedOver.size > 0) this.drainWriteBehind(); // files inside may be on their way
     this.parents.clear();
     if (existing.isDirectory()) rmSync(path, { recursive: true, force: true });
     else unlinkSync(path);

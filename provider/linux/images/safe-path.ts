@@ -40,6 +40,8 @@ export function lstatOrNull(path: string): Stats | null {
 }
 
 export interface ResolveHooks {
+  /** Called with each path before it is looked at: a writer that creates files later settles this one now. */
+  settle?(path: string): void;
   /** Called for a missing parent; when absent, a missing parent makes the resolution return null. */
   createDir?(path: string): void;
   /** A non-directory met where a parent must be (an earlier whiteout, say): may replace it; true if it did. */
@@ -62,6 +64,7 @@ export function resolveDirInRoot(root: string, dirParts: string[], hooks: Resolv
       continue;
     }
     const path = join(root, ...current, part);
+    hooks.settle?.(path);
     const stats = lstatOrNull(path);
     if (!stats) {
       if (!hooks.createDir) return null;

@@ -1,26 +1,36 @@
 /**
- * Finishes small regular files on a worker thread, so their write/futimes/close syscalls run on
- * another core while the main thread parses the next entries. The main thread still opens every
- * file itself (O_EXCL, in archive order, after the in-root path checks) and sets owner, mode and
- * xattrs itself when they are needed: only a file that needs nothing but its bytes and times comes
- * here, as an open descriptor (descriptors are process-wide) plus a copy of its bytes. Later
- * entries cannot be affected: a path check never reads a file's contents, and a later entry that
- * replaces the file unlinks a name, not the descriptor. `drain()` waits until every file is closed
- * and throws the first failure; it must run before directory times are set.
+ * Creates small regular files on a worker thread, so their open/write/futimes/close syscalls run
+ * on another core while the main thread parses the next entries. Only a file that needs nothing
+ * but its bytes, mode and times comes here, by path; the main thread has resolved that path in-root
+ * and knows the name is free (layer-writer.ts), and the worker still opens with O_EXCL|O_NOFOLLOW,
+ * so a mistake fails loudly instead of writing through anything. Ordering is the caller's part: an
+ * entry that touches a handed-over path, or removes anything, drains first (`drain()` waits until
+ * every file is closed and throws the first failure).
  *
  * Hand-over is through shared memory, not postMessage (whose cloning cost more than the syscalls
- * it saved): a ring of file slots (fd, offset, size, times) and a ring of bytes; the main thread
- * publishes with Atomics.store(HEAD), the worker answers with TAIL, each waits on the other's word.
+ * it saved): a ring of file slots (path and bytes positions, size, mode, times) and a ring of
+ * bytes; the main thread publishes with Atomics.store(HEAD), the worker answers with TAIL. Either
+ * side sleeps only after saying so, so the other pays for a wake-up (a futex call) only then.
  */
+import { constants } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { SyscallError } from "../../../core/errors.js";
+import { waitForProgress } from "./atomics-wait.js";
 
 const SLOTS = 1024;
-const RING_BYTES = 32 * 2 ** 20;
+const RING_BYTES = 4 * 2 ** 20;
 /** Files queued before the caller writes the next one itself: whichever thread is free works. */
 const MAX_QUEUED = 64;
+/**
+ * A sleeping worker is woken once this many files wait, or by kick(): each wake-up is a futex call
+ * and, on a busy machine, a context switch, which cost more than a file when paid for every one.
+ */
+const WAKE_BATCH = 16;
 /** Largest file handed over; anything bigger is written by the caller. */
 export const WRITE_BEHIND_MAX_FILE = 1 << 20;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW; // libuv adds O_CLOEXEC
+const CALLS = ["open", "write", "futimes"] as const;
+const INTS = 5; // per slot: path offset, path bytes, size, mode (data follows the path)
 
 // control words
 const HEAD = 0; // files published by the main thread
@@ -28,11 +38,13 @@ const TAIL = 1; // files closed by the worker
 const STOP = 2;
 const FAILED_SLOT = 3; // -1, or the slot (mod SLOTS) of the first failure
 const FAILED_ERRNO = 4;
-const FAILED_CALL = 5; // 0 write, 1 futimes
+const FAILED_CALL = 5; // index in CALLS
+const WORKER_SLEEPS = 6; // the worker waits on HEAD
+const CALLER_WAITS = 7; // the main thread waits on TAIL
 
 const WORKER = `
 const { workerData } = require("node:worker_threads");
-const { writeSync, futimesSync, closeSync } = require("node:fs");
+const { openSync, writeSync, futimesSync, closeSync } = require("node:fs");
 const { control, ints, times, ring } = workerData;
 const ctl = new Int32Array(control), meta = new Int32Array(ints), when = new Float64Array(times);
 (function run() {
@@ -41,18 +53,22 @@ for (;;) {
   let head = Atomics.load(ctl, ${HEAD});
   while (head === tail) {
     if (Atomics.load(ctl, ${STOP}) === 1) return;
-    Atomics.wait(ctl, ${HEAD}, head, 1000);
+    Atomics.store(ctl, ${WORKER_SLEEPS}, 1);
+    if (Atomics.load(ctl, ${HEAD}) === tail) Atomics.wait(ctl, ${HEAD}, tail, 1000);
+    Atomics.store(ctl, ${WORKER_SLEEPS}, 0);
     head = Atomics.load(ctl, ${HEAD});
   }
   for (; tail < head; tail++) {
     const slot = tail % ${SLOTS};
-    const fd = meta[slot * 3], offset = meta[slot * 3 + 1], size = meta[slot * 3 + 2];
-    let call = 0;
+    const at = meta[slot * ${INTS}], pathBytes = meta[slot * ${INTS} + 1], size = meta[slot * ${INTS} + 2], mode = meta[slot * ${INTS} + 3];
+    let call = 0, fd = -1;
     try {
       if (Atomics.load(ctl, ${FAILED_SLOT}) === -1) {
-        const bytes = Buffer.from(ring, offset, size);
-        for (let done = 0; done < size; ) done += writeSync(fd, bytes, done, size - done);
+        fd = openSync(Buffer.from(ring, at, pathBytes), ${CREATE}, mode);
         call = 1;
+        const bytes = Buffer.from(ring, at + pathBytes, size);
+        for (let done = 0; done < size; ) done += writeSync(fd, bytes, done, size - done);
+        call = 2;
         futimesSync(fd, when[slot * 2], when[slot * 2 + 1]);
       }
     } catch (error) {
@@ -61,25 +77,25 @@ for (;;) {
         Atomics.store(ctl, ${FAILED_CALL}, call);
       }
     }
-    try { closeSync(fd); } catch {}
+    if (fd !== -1) try { closeSync(fd); } catch {}
     Atomics.store(ctl, ${TAIL}, tail + 1);
-    Atomics.notify(ctl, ${TAIL});
+    if (Atomics.load(ctl, ${CALLER_WAITS}) === 1) Atomics.notify(ctl, ${TAIL});
   }
 }
 })();
 `;
 
 export class WriteBehind {
-  private readonly control = new Int32Array(new SharedArrayBuffer(6 * 4));
-  private readonly meta = new Int32Array(new SharedArrayBuffer(SLOTS * 3 * 4));
+  private readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
+  private readonly meta = new Int32Array(new SharedArrayBuffer(SLOTS * INTS * 4));
   private readonly times = new Float64Array(new SharedArrayBuffer(SLOTS * 2 * 8));
   private readonly ring = new SharedArrayBuffer(RING_BYTES);
   private readonly view = Buffer.from(this.ring);
   private readonly worker: Worker;
   /** Paths by slot, for the error message. */
   private readonly paths: string[] = new Array(SLOTS);
-  /** Ring positions (monotonic; physical = mod RING_BYTES) where each slot's bytes end. */
-  private readonly ends = new Float64Array(SLOTS);
+  /** Ring positions (monotonic; physical = mod RING_BYTES) where each slot's bytes start. */
+  private readonly starts = new Float64Array(SLOTS);
   private head = 0;
   private position = 0;
   private closed = false;
@@ -94,39 +110,48 @@ export class WriteBehind {
   }
 
   /**
-   * Hand over `fd`: write `chunks` (`size` bytes, at most WRITE_BEHIND_MAX_FILE), set the times,
-   * close. False when the worker is behind (the caller finishes the file itself, rather than wait).
+   * Hand over the file `path` (resolved, free): create it with `mode`, write `chunks` (`size`
+   * bytes, at most WRITE_BEHIND_MAX_FILE), set the times, close. False when the worker is behind:
+   * the caller creates the file itself, rather than wait.
    */
-  submit(fd: number, path: string, chunks: Buffer[], size: number, atime: Date, mtime: Date): boolean {
+  submit(path: string, mode: number, chunks: Buffer[], size: number, atime: Date, mtime: Date): boolean {
     this.throwIfFailed();
+    const pathBytes = Buffer.byteLength(path);
+    const bytes = pathBytes + size;
     let start = this.position;
-    if ((start % RING_BYTES) + size > RING_BYTES) start += RING_BYTES - (start % RING_BYTES); // no wrap inside a file
+    if ((start % RING_BYTES) + bytes > RING_BYTES) start += RING_BYTES - (start % RING_BYTES); // no wrap inside a file
     const tail = Atomics.load(this.control, TAIL);
-    const oldest = tail === this.head ? start : this.ends[tail % SLOTS] - this.sizeOf(tail);
-    if (this.head - tail >= MAX_QUEUED || start + size - Math.min(oldest, start) > RING_BYTES) return false;
+    const oldest = tail === this.head ? start : this.starts[tail % SLOTS];
+    if (this.head - tail >= MAX_QUEUED || start + bytes - oldest > RING_BYTES) return false;
     // Buffer#copy, not TypedArray#set, which copies into shared memory byte by byte (3x slower here).
     let at = start % RING_BYTES;
-    for (const chunk of chunks) at += chunk.copy(this.view, at);
     const slot = this.head % SLOTS;
-    this.meta[slot * 3] = fd;
-    this.meta[slot * 3 + 1] = start % RING_BYTES;
-    this.meta[slot * 3 + 2] = size;
+    this.meta[slot * INTS] = at;
+    this.meta[slot * INTS + 1] = pathBytes;
+    this.meta[slot * INTS + 2] = size;
+    this.meta[slot * INTS + 3] = mode;
+    at += this.view.write(path, at);
+    for (const chunk of chunks) at += chunk.copy(this.view, at);
     this.times[slot * 2] = atime.getTime() / 1000;
     this.times[slot * 2 + 1] = mtime.getTime() / 1000;
     this.paths[slot] = path;
-    this.position = start + size;
-    this.ends[slot] = this.position;
+    this.starts[slot] = start;
+    this.position = start + bytes;
     this.head++;
     Atomics.store(this.control, HEAD, this.head);
-    Atomics.notify(this.control, HEAD);
+    if (this.head - tail >= WAKE_BATCH) this.kick();
     return true;
+  }
+
+  /** Wake the worker if it sleeps with files waiting: the caller is about to wait for input or for the worker. */
+  kick(): void {
+    if (Atomics.load(this.control, WORKER_SLEEPS) === 1 && Atomics.load(this.control, TAIL) < this.head) Atomics.notify(this.control, HEAD);
   }
 
   /** Every handed-over file written and closed; the first failure is thrown. */
   drain(): void {
-    for (let tail = Atomics.load(this.control, TAIL); tail < this.head; tail = Atomics.load(this.control, TAIL)) {
-      Atomics.wait(this.control, TAIL, tail, 100);
-    }
+    this.kick();
+    waitForProgress(this.control, TAIL, CALLER_WAITS, this.head, "write-behind");
     this.throwIfFailed();
   }
 
@@ -143,14 +168,9 @@ export class WriteBehind {
     }
   }
 
-  private sizeOf(index: number): number {
-    return this.meta[(index % SLOTS) * 3 + 2];
-  }
-
   private throwIfFailed(): void {
     const slot = Atomics.load(this.control, FAILED_SLOT);
     if (slot === -1) return;
-    const call = Atomics.load(this.control, FAILED_CALL) === 1 ? "futimes" : "write";
-    throw new SyscallError(call, Atomics.load(this.control, FAILED_ERRNO), this.paths[slot]);
+    throw new SyscallError(CALLS[Atomics.load(this.control, FAILED_CALL)], Atomics.load(this.control, FAILED_ERRNO), this.paths[slot]);
   }
 }

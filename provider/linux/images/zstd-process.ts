@@ -35,11 +35,10 @@ export class ZstdProcessStream extends Duplex {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   private stderr = "";
 
-  /** With `file`, zstd reads it itself (nothing is written to this stream); else it reads what is written. */
-  constructor(program: string, file?: string) {
+  /** zstd decompresses what is written to this stream (a file is read by zstd-file-stream.ts). */
+  constructor(program: string) {
     super({ readableHighWaterMark: 1 << 20 });
-    this.child = spawn(program, ["-d", "-c", "-q", ...(file ? ["--", file] : [])], { stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessByStdio<Writable, Readable, Readable>;
-    if (file) this.child.stdin.end();
+    this.child = spawn(program, ["-d", "-c", "-q"], { stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessByStdio<Writable, Readable, Readable>;
     this.child.stdout.on("data", (chunk: Buffer) => {
       if (!this.push(chunk)) this.child.stdout.pause();
     });
