@@ -24,7 +24,10 @@ export interface UnpackOptions extends WriterOptions {
    * blob of the store: its digest is its diffID): the bytes are not hashed a second time.
    */
   verifiedDiffId?: string;
-  /** The file `source` reads, when it is one: a zstd layer is then read by the zstd program directly. */
+  /**
+   * The file `source` reads from its start, when it is one: a zstd layer is then read by the zstd
+   * program directly, and an uncompressed layer's small files are copied from it by the kernel.
+   */
   sourcePath?: string;
 }
 
@@ -45,7 +48,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   if (direct) source.destroy();
   const decompress = direct ? null : decompressor(compression);
   const input: Readable = direct ?? (decompress ? pipeline(source, decompress, () => {}) : source);
-  const writer = new LayerWriter(options);
+  const writer = new LayerWriter({ ...options, dataSource: compression === "none" ? options.sourcePath : undefined });
   const parser = new Parser({ strict: true, zstd: false });
   let failure: unknown;
   let entries = 0;
@@ -67,7 +70,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
     try {
       if (++entries > options.limits.maxEntries) throw new RuntimeError("LAYER_TOO_MANY_ENTRIES", `layer has more than ${options.limits.maxEntries} entries`);
       if (xattrs?.lossy) writer.warnings.push(`${entry.path}: an xattr value was not valid UTF-8 and was dropped`);
-      writeEntry(writer, entry, xattrs?.xattrs, options, fail);
+      writeEntry(writer, entry, xattrs?.xattrs, options, fail, fed);
     } catch (error) {
       fail(error);
       entry.resume();
@@ -80,7 +83,8 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   const ended = new Promise<void>((resolve) => parser.once("end", () => resolve()));
   parser.on("error", fail);
 
-  const toParser = wholeBlocks(parser);
+  const fed = { piece: Buffer.alloc(0), start: 0 }; // what the parser is reading, and its offset in the archive
+  const toParser = wholeBlocks(parser, fed);
   const hash = options.verifiedDiffId ? null : createHash("sha256");
   let size = 0;
   let onlyZeros = true; // until the first entry: an empty layer is zero blocks, anything else must parse
@@ -114,34 +118,56 @@ const BLOCK = 512;
  * ended mid-block (it concatenates the leftover with the whole next chunk), and reads from a pipe
  * end anywhere; joining only the few straddling bytes here saves copying the layer a second time.
  */
-function wholeBlocks(parser: Parser): { write(chunk: Buffer): void; end(): void } {
+function wholeBlocks(parser: Parser, fed: Fed): { write(chunk: Buffer): void; end(): void } {
   let partial: Buffer | null = null;
+  let offset = 0; // in the archive, of the next byte to arrive
+  const feed = (piece: Buffer, start: number) => {
+    fed.piece = piece;
+    fed.start = start;
+    parser.write(piece);
+  };
   return {
     write(chunk) {
+      let start = offset;
+      offset += chunk.length;
       if (partial) {
         const missing = BLOCK - partial.length;
         if (chunk.length < missing) {
           partial = Buffer.concat([partial, chunk]);
           return;
         }
-        parser.write(Buffer.concat([partial, chunk.subarray(0, missing)]));
-        chunk = chunk.subarray(missing);
+        const joined = Buffer.concat([partial, chunk.subarray(0, missing)]);
         partial = null;
+        feed(joined, start - (BLOCK - missing));
+        chunk = chunk.subarray(missing);
+        start += missing;
       }
       const whole = chunk.length - (chunk.length % BLOCK);
-      if (whole > 0) parser.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
+      if (whole > 0) feed(whole === chunk.length ? chunk : chunk.subarray(0, whole), start);
       if (whole < chunk.length) partial = chunk.subarray(whole);
     },
     end() {
-      if (partial) parser.write(partial);
+      if (partial) feed(partial, offset - partial.length);
       parser.end();
     },
   };
 }
 
+/** The piece of the archive the parser is reading, and its offset in the archive. */
+interface Fed {
+  piece: Buffer;
+  start: number;
+}
+
+/** Where `data`, handed out by the parser while it reads `fed.piece`, sits in the archive; undefined if it is not a view of that piece. */
+function archiveOffset(data: Buffer, fed: Fed): number | undefined {
+  const at = data.byteOffset - fed.piece.byteOffset;
+  return data.buffer === fed.piece.buffer && at >= 0 && at + data.length <= fed.piece.length ? fed.start + at : undefined;
+}
+
 type Fail = (error: unknown) => void;
 
-function writeEntry(writer: LayerWriter, entry: ReadEntry, xattrs: Map<string, Buffer> | undefined, options: UnpackOptions, fail: Fail): void {
+function writeEntry(writer: LayerWriter, entry: ReadEntry, xattrs: Map<string, Buffer> | undefined, options: UnpackOptions, fail: Fail, fed: Fed): void {
   const parts = entryComponents(entry.path);
   const mtime = entry.mtime ?? new Date(0);
   const meta: EntryMeta = { mode: entry.mode ?? 0o644, uid: entry.uid ?? 0, gid: entry.gid ?? 0, mtime, atime: entry.atime ?? mtime, xattrs };
@@ -163,7 +189,7 @@ function writeEntry(writer: LayerWriter, entry: ReadEntry, xattrs: Map<string, B
     case "File":
     case "OldFile":
     case "ContiguousFile":
-      return writeFile(writer, entry, parts, meta, options, fail);
+      return writeFile(writer, entry, parts, meta, options, fail, fed);
     case "Link":
       writer.hardlink(parts, entryComponents(entry.linkpath ?? ""));
       return void entry.resume();
@@ -178,7 +204,7 @@ function writeEntry(writer: LayerWriter, entry: ReadEntry, xattrs: Map<string, B
 }
 
 /** The file's bytes arrive as 'data' events, synchronously inside parser.write(); errors go to `fail`. */
-function writeFile(writer: LayerWriter, entry: ReadEntry, parts: string[], meta: EntryMeta, options: UnpackOptions, fail: Fail): void {
+function writeFile(writer: LayerWriter, entry: ReadEntry, parts: string[], meta: EntryMeta, options: UnpackOptions, fail: Fail, fed: Fed): void {
   if (entry.size > options.limits.maxEntryBytes) {
     throw new RuntimeError("LAYER_ENTRY_TOO_LARGE", `${entry.path}: ${entry.size} bytes exceeds the ${options.limits.maxEntryBytes}-byte limit`);
   }
@@ -197,7 +223,7 @@ function writeFile(writer: LayerWriter, entry: ReadEntry, parts: string[], meta:
       fail(error);
     }
   };
-  entry.on("data", (chunk: Buffer) => guard(() => sink.write(chunk)));
+  entry.on("data", (chunk: Buffer) => guard(() => sink.write(chunk, archiveOffset(chunk, fed))));
   entry.on("end", () => guard(() => sink.end()));
 }
 

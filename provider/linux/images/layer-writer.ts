@@ -11,7 +11,8 @@ import {
 import { join, relative } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
 import { S_IFBLK, S_IFCHR, S_IFIFO, type LayerSyscalls } from "./layer-syscalls.js";
-import { WriteBehind, WRITE_BEHIND_MAX_FILE } from "./write-behind.js";
+import { FileHandOver } from "./file-hand-over.js";
+import { WRITE_BEHIND_MAX_FILE } from "./write-behind.js";
 import { lstatOrNull, mkdirPlain, processUmask, resolveDirInRoot, type ResolveHooks } from "./safe-path.js";
 
 export interface EntryMeta {
@@ -30,6 +31,11 @@ export interface WriterOptions {
   sys: LayerSyscalls;
   /** chown entries to their archive owners (needs root); otherwise files belong to the caller. */
   preserveOwners: boolean;
+  /**
+   * A file holding the archive's bytes as they stream (an uncompressed layer blob, read from its
+   * start): a small file whose bytes' offset in it is known is copied from it by the kernel.
+   */
+  dataSource?: string;
 }
 
 export type DeviceKind = "char" | "block" | "fifo";
@@ -40,14 +46,13 @@ const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev ===
 const CREATE_EXCL = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** A file's bytes are gathered up to this much and written with one writev. */
 const WRITE_BATCH = 1 << 20;
-/** Files created on the main thread before a write-behind worker is worth its start-up (~30 ms). */
-const WRITE_BEHIND_AFTER = 256;
 
 const isEexist = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
 
 /** The data sink of one regular file entry. */
 export interface FileSink {
-  write(chunk: Buffer): void;
+  /** `sourceOffset`: where `chunk` sits in the options' dataSource file, when known. */
+  write(chunk: Buffer, sourceOffset?: number): void;
   end(): void;
 }
 
@@ -68,25 +73,14 @@ export class LayerWriter {
   /** Mode bits creation may drop: the umask, or everything once a created mode came out wrong (a default ACL). */
   private umask = processUmask();
   private createModeChecked = false;
-  private writeBehind: WriteBehind | null = null;
-  private plainFiles = 0;
-  /**
-   * Every path this writer has made (or may have: a directory removed with its children leaves them
-   * here). In a directory that started empty, a path not in it is free, so a file there can be
-   * created by the write-behind worker without a look first.
-   */
-  private readonly made = new Set<string>();
-  private readonly startedEmpty: boolean;
-  /** Files handed to the worker, maybe not created yet: an entry that touches one drains first. */
-  private readonly handedOver = new Set<string>();
-  private readonly settle = (path: string) => {
-    if (this.handedOver.size > 0 && this.handedOver.has(path)) this.drainWriteBehind();
-  };
+  /** Small plain files go to the write-behind worker; this decides which, and keeps entries in order. */
+  private readonly handOver: FileHandOver;
+  private readonly settle = (path: string) => this.handOver.settle(path);
   private readonly hooks: ResolveHooks = {
     settle: this.settle,
     createDir: (path) => {
       mkdirPlain(path);
-      this.made.add(path);
+      this.handOver.claim(path);
     },
     // A dir below a whiteout from this same layer: the lower dir stays hidden, so the new one is opaque.
     replaceNonDir: (path, stats) => {
@@ -101,7 +95,7 @@ export class LayerWriter {
 
   constructor(private readonly options: WriterOptions) {
     this.ownGid = statSync(options.root).mode & 0o2000 ? -1 : (process.getegid?.() ?? -1);
-    this.startedEmpty = readdirSync(options.root).length === 0;
+    this.handOver = new FileHandOver(readdirSync(options.root).length === 0, options.dataSource, writeAll);
   }
 
   directory(parts: string[], meta: EntryMeta): void {
@@ -130,9 +124,7 @@ export class LayerWriter {
     const owned = this.ownedAlready(meta);
     let direct = owned && (mode & 0o7000) === 0 && (mode & this.umask) === 0;
     const plain = direct && !meta.xattrs?.size && size < WRITE_BEHIND_MAX_FILE;
-    if (plain && fresh && this.startedEmpty && this.createModeChecked && (this.writeBehind || ++this.plainFiles > WRITE_BEHIND_AFTER)) {
-      return this.handOver(path, mode, meta);
-    }
+    if (plain && this.createModeChecked && this.handOver.takes(fresh)) return this.handOver.sink(path, mode, meta);
     const open = () => openSync(path, CREATE_EXCL, direct ? mode : 0o600);
     let fd: number;
     try {
@@ -175,39 +167,9 @@ export class LayerWriter {
     };
   }
 
-  /** The worker creates the file at `path` (free, parents resolved) once its bytes are in; or, when it is behind, this thread does. */
-  private handOver(path: string, mode: number, meta: EntryMeta): FileSink {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    return {
-      write: (chunk) => {
-        chunks.push(chunk);
-        bytes += chunk.length;
-      },
-      end: () => {
-        this.writeBehind ??= new WriteBehind();
-        if (this.writeBehind.submit(path, mode, chunks, bytes, meta.atime, meta.mtime)) {
-          this.handedOver.add(path);
-          return;
-        }
-        const fd = openSync(path, CREATE_EXCL, mode);
-        this.openFile = fd;
-        if (bytes > 0) writeAll(fd, chunks, bytes);
-        futimesSync(fd, meta.atime, meta.mtime);
-        this.openFile = null;
-        closeSync(fd);
-      },
-    };
-  }
-
-  private drainWriteBehind(): void {
-    this.writeBehind?.drain();
-    this.handedOver.clear();
-  }
-
   /** The caller waits for input next: let the write-behind worker run with what it has. */
   idle(): void {
-    this.writeBehind?.kick();
+    this.handOver.idle();
   }
 
   /** After a failure: close the file being written, if any (the caller discards the directory). */
@@ -215,11 +177,10 @@ export class LayerWriter {
     if (this.openFile !== null) closeSync(this.openFile);
     this.openFile = null;
     try {
-      this.writeBehind?.close();
+      this.handOver.close();
     } catch {
       // the failure that made us abort is reported already, or this one is moot: the directory is discarded
     }
-    this.writeBehind = null;
   }
 
   symlink(parts: string[], target: string, meta: EntryMeta): void {
@@ -271,9 +232,7 @@ export class LayerWriter {
    * one of its parents by a symlink: only a path that is still made of real directories is touched.
    */
   finish(): void {
-    const writeBehind = this.writeBehind;
-    this.writeBehind = null;
-    writeBehind?.close(); // every file closed before directory times are set
+    this.handOver.close(); // every file closed before directory times are set
     for (const [path, meta] of this.dirMeta) {
       if (!isPlainDirectory(this.options.root, path)) continue;
       chmodSync(path, meta.mode & 0o7777);
@@ -314,9 +273,7 @@ export class LayerWriter {
     }
     const path = join(dir, parts[parts.length - 1]);
     this.settle(path);
-    const fresh = !this.made.has(path);
-    if (fresh) this.made.add(path);
-    return { path, fresh };
+    return { path, fresh: this.handOver.claim(path) };
   }
 
   /** Run a create that fails with EEXIST when the name is taken: null if it created, else what is there. */
@@ -332,7 +289,7 @@ export class LayerWriter {
 
   private clear(path: string, existing: Stats | null): void {
     if (!existing) return;
-    if (existing.isDirectory() && this.handedOver.size > 0) this.drainWriteBehind(); // files inside may be on their way
+    if (existing.isDirectory()) this.handOver.beforeRemoval();
     this.parents.clear();
     if (existing.isDirectory()) rmSync(path, { recursive: true, force: true });
     else unlinkSync(path);

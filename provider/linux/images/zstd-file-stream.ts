@@ -13,6 +13,7 @@ import { openPipe } from "../sys/pipe.js";
 
 const PIPE_CAPACITIES = [8 << 20, 1 << 20];
 const READ_BYTES = 1 << 20;
+const SLAB_BYTES = 4 * READ_BYTES;
 const STDERR_LIMIT = 4096;
 
 export class ZstdFileStream extends Readable {
@@ -22,6 +23,9 @@ export class ZstdFileStream extends Readable {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private drained = false;
   private fdClosed = false;
+  /** Reads fill this slab front to back (a read returns what the pipe holds, often far less than asked). */
+  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private used = 0;
 
   constructor(program: string, file: string) {
     super({ highWaterMark: 4 * READ_BYTES });
@@ -43,11 +47,16 @@ export class ZstdFileStream extends Readable {
   }
 
   override _read(): void {
-    const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
-    read(this.fd, buffer, 0, READ_BYTES, null, (error, bytes) => {
+    if (this.used > SLAB_BYTES - READ_BYTES) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.used = 0;
+    }
+    const { slab, used } = this;
+    read(this.fd, slab, used, READ_BYTES, null, (error, bytes) => {
       if (this.destroyed) return;
       if (error) return void this.destroy(error);
-      if (bytes > 0) return void this.push(buffer.subarray(0, bytes));
+      this.used += bytes;
+      if (bytes > 0) return void this.push(slab.subarray(used, used + bytes));
       this.drained = true;
       this.settle();
     });
