@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Layer unpack throughput, as root, on ext4 (/tmp) and on a tmpfs mounted for the run at /tmp/cinfra-bench-<pid>.
 // One synthetic rootfs (busybox + FILES files, ~MIB MiB: many small text and binary files, a few large ones) is
-// packed as a one-layer OCI image with plain, gzip and zstd layers; then, median of N runs each, same blob:
+// packed as a one-layer OCI image with plain, gzip and zstd layers; then, median of N rounds (each round runs every
+// contender once, interleaved, so the machine's slow spells hit all alike), same blob:
 //   unpack  our unpackLayer (decompress + tar parse + safe-path writes + diffID sha256 unless uncompressed), no sync
 //   tar     GNU tar extracting the same blob (-z / --zstd), no verification, no sync
 //   umoci   umoci unpack of the same layout (when installed; Debian's 0.4 has no zstd)
@@ -38,18 +39,25 @@ const tmpfs = `/tmp/cinfra-bench-${process.pid}`;
 let tmpfsMounted = false;
 const has = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function timeRuns(fn, cleanup) {
-  const times = [];
+/**
+ * Median ms of each contender over `runs` rounds. Rounds interleave the contenders (ours, tar, umoci,
+ * ...), so a slow spell of the machine (another tenant, writeback left by an earlier phase) lands on
+ * all of them alike instead of on whichever ran during it.
+ */
+async function timeInterleaved(contenders) {
+  const times = contenders.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    try {
-      await fn(i);
-      times.push(performance.now() - t0);
-    } finally {
-      cleanup(i);
+    for (const [k, { run, cleanup }] of contenders.entries()) {
+      const t0 = performance.now();
+      try {
+        await run(i);
+        times[k].push(performance.now() - t0);
+      } finally {
+        cleanup(i);
+      }
     }
   }
-  return median(times);
+  return times.map(median);
 }
 
 /** Pseudo-random text files (compress 2-3x, like a rootfs) and random binaries (do not), log-uniform sizes. */
@@ -96,28 +104,34 @@ async function measure(fsName, base, layouts, mib) {
   for (const { compression, layout, blob } of layouts) {
     const out = (name, i) => join(base, `${name}-${compression}-${i}`);
     const clean = (name) => (i) => rmSync(out(name, i), { recursive: true, force: true });
-    const unpack = await timeRuns(async (i) => {
-      mkdirSync(out("unpack", i), { recursive: true });
-      await img.unpackLayer(createReadStream(blob, { highWaterMark: 1 << 20 }), compression, { // 1 MiB reads, as the store
-        root: out("unpack", i), lowerDirs: [], sys: img.libcLayerSyscalls(), preserveOwners: true, limits: img.DEFAULT_LIMITS,
-        // as the store does: an uncompressed blob's verified digest is its diffID
-        verifiedDiffId: compression === "none" ? `sha256:${basename(blob)}` : undefined,
-        sourcePath: blob,
-      });
-    }, clean("unpack"));
     const flag = { none: [], gzip: ["-z"], zstd: ["--zstd"] }[compression];
-    const tarMs = await timeRuns((i) => {
-      mkdirSync(out("tar", i));
-      execFileSync("tar", ["-x", ...flag, "-f", blob, "-C", out("tar", i)]);
-    }, clean("tar"));
-    let umoci = "-";
-    let umociRatio = "-";
-    if (has("umoci") && compression !== "zstd") {
-      const ms = await timeRuns((i) => execFileSync("umoci", ["unpack", "--image", `${layout}:t`, out("umoci", i)], { stdio: "ignore" }), clean("umoci"));
-      umoci = ms.toFixed(0);
-      umociRatio = (ms / unpack).toFixed(2);
-    }
-    const load = await timeRuns((i) => img.openImageStore(out("lib", i)).loadOciLayout(layout), clean("lib"));
+    const withUmoci = has("umoci") && compression !== "zstd";
+    const contenders = [
+      {
+        run: async (i) => {
+          mkdirSync(out("unpack", i), { recursive: true });
+          await img.unpackLayer(createReadStream(blob, { highWaterMark: 1 << 20 }), compression, { // 1 MiB reads, as the store
+            root: out("unpack", i), lowerDirs: [], sys: img.libcLayerSyscalls(), preserveOwners: true, limits: img.DEFAULT_LIMITS,
+            // as the store does: an uncompressed blob's verified digest is its diffID
+            verifiedDiffId: compression === "none" ? `sha256:${basename(blob)}` : undefined,
+            sourcePath: blob,
+          });
+        },
+        cleanup: clean("unpack"),
+      },
+      {
+        run: (i) => {
+          mkdirSync(out("tar", i));
+          execFileSync("tar", ["-x", ...flag, "-f", blob, "-C", out("tar", i)]);
+        },
+        cleanup: clean("tar"),
+      },
+      { run: (i) => img.openImageStore(out("lib", i)).loadOciLayout(layout), cleanup: clean("lib") },
+      ...(withUmoci ? [{ run: (i) => execFileSync("umoci", ["unpack", "--image", `${layout}:t`, out("umoci", i)], { stdio: "ignore" }), cleanup: clean("umoci") }] : []),
+    ];
+    const [unpack, tarMs, load, umociMs] = await timeInterleaved(contenders);
+    const umoci = withUmoci ? umociMs.toFixed(0) : "-";
+    const umociRatio = withUmoci ? (umociMs / unpack).toFixed(2) : "-";
     const blobMib = (statSync(blob).size / 2 ** 20).toFixed(1);
     console.log(`${compression.padEnd(11)}  ${blobMib.padStart(8)}   ${unpack.toFixed(0).padStart(6)} (${(mib / (unpack / 1000)).toFixed(0).padStart(4)})   ${tarMs.toFixed(0).padStart(6)}   ${(unpack / tarMs).toFixed(2).padStart(10)}   ${umoci.padStart(8)}   ${umociRatio.padStart(12)}   ${load.toFixed(0).padStart(7)}   ${(load / tarMs).toFixed(2).padStart(8)}`);
   }
@@ -139,8 +153,10 @@ try {
     layouts.push({ compression, layout, blob });
   }
   rmSync(tree, { recursive: true, force: true });
+  execFileSync("sync");
   if (FILESYSTEMS.includes("ext4")) await measure(`ext4 (${work})`, work, layouts, mib);
   if (FILESYSTEMS.includes("tmpfs")) {
+    execFileSync("sync"); // the ext4 phase's writeback would otherwise run during this one
     mkdirSync(tmpfs, { recursive: true });
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${Math.ceil(mib * 3) + 64}m,mode=0700`, "cinfra-bench", tmpfs]);
     tmpfsMounted = true;

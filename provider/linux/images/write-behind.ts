@@ -20,9 +20,13 @@ import { sendfileWorkerSource } from "../sys/worker-sendfile.js";
 import { waitForProgress } from "./atomics-wait.js";
 
 const SLOTS = 1024;
-const RING_BYTES = 4 * 2 ** 20;
-/** Files queued before the caller writes the next one itself: whichever thread is free works. */
-const MAX_QUEUED = 128;
+const RING_BYTES = 16 * 2 ** 20;
+/**
+ * Files queued before the caller creates the next one itself. Deep: while zstd holds a core, the
+ * (niced) worker falls behind, and catches up once zstd is done, better than the parsing thread
+ * doing the files in between (zstd layer: ~7% faster than with 128).
+ */
+const MAX_QUEUED = 1000;
 /**
  * A sleeping worker is woken once this many files wait, or by kick(): each wake-up is a futex call
  * and, on a busy machine, a context switch, which cost more than a file when paid for every one.
