@@ -14,6 +14,7 @@ import { decompressor, sniffCompression, zstdFileReader, type Compression } from
 import { typedError } from "./fs-errors.js";
 import { LayerWriter, type DeviceKind, type EntryMeta, type WriterOptions } from "./layer-writer.js";
 import { paxXattrs, type PaxXattrs } from "./pax-xattrs.js";
+import { archiveOffset, wholeBlocks, type Fed } from "./tar-feed.js";
 import { entryComponents } from "./safe-path.js";
 import type { StoreLimits } from "./types.js";
 
@@ -83,7 +84,7 @@ export async function unpackLayer(source: Readable, compression: Compression, op
   const ended = new Promise<void>((resolve) => parser.once("end", () => resolve()));
   parser.on("error", fail);
 
-  const fed = { piece: Buffer.alloc(0), start: 0 }; // what the parser is reading, and its offset in the archive
+  const fed: Fed = { piece: Buffer.alloc(0), start: 0 };
   const toParser = wholeBlocks(parser, fed);
   const hash = options.verifiedDiffId ? null : createHash("sha256");
   let size = 0;
@@ -109,60 +110,6 @@ export async function unpackLayer(source: Readable, compression: Compression, op
     throw layerError(error);
   }
   return { diffId: hash ? `sha256:${hash.digest("hex")}` : (options.verifiedDiffId as string), size, entries, warnings: writer.warnings };
-}
-
-const BLOCK = 512;
-
-/**
- * Feeds the parser whole 512-byte tar blocks. node-tar copies every chunk that follows one that
- * ended mid-block (it concatenates the leftover with the whole next chunk), and reads from a pipe
- * end anywhere; joining only the few straddling bytes here saves copying the layer a second time.
- */
-function wholeBlocks(parser: Parser, fed: Fed): { write(chunk: Buffer): void; end(): void } {
-  let partial: Buffer | null = null;
-  let offset = 0; // in the archive, of the next byte to arrive
-  const feed = (piece: Buffer, start: number) => {
-    fed.piece = piece;
-    fed.start = start;
-    parser.write(piece);
-  };
-  return {
-    write(chunk) {
-      let start = offset;
-      offset += chunk.length;
-      if (partial) {
-        const missing = BLOCK - partial.length;
-        if (chunk.length < missing) {
-          partial = Buffer.concat([partial, chunk]);
-          return;
-        }
-        const joined = Buffer.concat([partial, chunk.subarray(0, missing)]);
-        partial = null;
-        feed(joined, start - (BLOCK - missing));
-        chunk = chunk.subarray(missing);
-        start += missing;
-      }
-      const whole = chunk.length - (chunk.length % BLOCK);
-      if (whole > 0) feed(whole === chunk.length ? chunk : chunk.subarray(0, whole), start);
-      if (whole < chunk.length) partial = chunk.subarray(whole);
-    },
-    end() {
-      if (partial) feed(partial, offset - partial.length);
-      parser.end();
-    },
-  };
-}
-
-/** The piece of the archive the parser is reading, and its offset in the archive. */
-interface Fed {
-  piece: Buffer;
-  start: number;
-}
-
-/** Where `data`, handed out by the parser while it reads `fed.piece`, sits in the archive; undefined if it is not a view of that piece. */
-function archiveOffset(data: Buffer, fed: Fed): number | undefined {
-  const at = data.byteOffset - fed.piece.byteOffset;
-  return data.buffer === fed.piece.buffer && at >= 0 && at + data.length <= fed.piece.length ? fed.start + at : undefined;
 }
 
 type Fail = (error: unknown) => void;
