@@ -65,3 +65,24 @@ it("refuses an entry below a handed-over file, directly or through a symlink, as
     await expect(store.applyLayer(Readable.from([tarOf([...entries, ...below])]))).rejects.toMatchObject({ code: "LAYER_BAD_ENTRY" });
   }
 });
+
+it("reports the worker's first failure with its call and path, and still closes every file", async () => {
+  const { WriteBehind } = await import("../../provider/linux/images/write-behind.js");
+  const dir = temp.make("wb-fail");
+  const source = join(dir, "source");
+  writeFileSync(source, "0123456789");
+  const when = new Date(1_600_000_000_000);
+
+  const missingParent = new WriteBehind();
+  expect(missingParent.submit(join(dir, "ok"), 0o644, [Buffer.from("fine")], 4, when, when)).toBe(true);
+  expect(missingParent.submit(join(dir, "no/such/dir/f"), 0o644, [Buffer.from("x")], 1, when, when)).toBe(true);
+  expect(() => missingParent.close()).toThrow(expect.objectContaining({ code: "SYSCALL", call: "open", path: join(dir, "no/such/dir/f") }));
+  expect(readFileSync(join(dir, "ok"), "utf8")).toBe("fine");
+
+  const pastTheEnd = new WriteBehind(source);
+  expect(pastTheEnd.submitFromSource(join(dir, "copied"), 0o644, 2, 5, when, when)).toBe(true);
+  expect(pastTheEnd.submitFromSource(join(dir, "short"), 0o644, 8, 5, when, when)).toBe(true); // only 2 bytes are there
+  expect(() => pastTheEnd.close()).toThrow(expect.objectContaining({ call: "sendfile", path: join(dir, "short") }));
+  expect(readFileSync(join(dir, "copied"), "utf8")).toBe("23456");
+  expect(statSync(join(dir, "copied")).mtimeMs).toBe(when.getTime());
+});
