@@ -8,14 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { makeBusyboxRootfs } from "../test/helpers/busybox-rootfs.js";
-import { ppid, TAG, type Peer } from "./peers.js";
-
-function sh(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env, maxBuffer: 1 << 26 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(" ")}… exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" ")}`);
-  return r.stdout;
-}
+import { ppid, run, TAG, type Peer } from "./peers.js";
 
 function need(path: string, pkg: string): void {
   if (!existsSync(path)) throw new Error(`not installed: apt-get install -y ${pkg}`);
@@ -51,7 +44,7 @@ export class PodmanPeer implements Peer {
   }
 
   private podman(...args: string[]): string {
-    return sh("podman", [...this.opts, ...args]);
+    return run("podman", [...this.opts, ...args]);
   }
 
   async setup(): Promise<void> {
@@ -100,7 +93,7 @@ export class DockerPeer implements Peer {
   }
 
   private docker(...args: string[]): string {
-    return sh("/usr/bin/docker", args, this.env); // /usr/bin: another `docker` may come first in PATH
+    return run("/usr/bin/docker", args, this.env); // /usr/bin: another `docker` may come first in PATH
   }
 
   async setup(): Promise<void> {
@@ -123,7 +116,7 @@ export class DockerPeer implements Peer {
       await new Promise((r) => setTimeout(r, 100));
     }
     const rootfs = makeBusyboxRootfs(join(this.base, "rootfs"));
-    sh("bash", ["-c", 'tar -C "$1" -c . | /usr/bin/docker import - cinfrabench-busybox >/dev/null', "import", rootfs], this.env);
+    run("bash", ["-c", 'tar -C "$1" -c . | /usr/bin/docker import - cinfrabench-busybox >/dev/null', "import", rootfs], this.env);
   }
 
   start(i: number, args: string[]): void {

@@ -53,7 +53,8 @@ export async function waitForText(path: string, text: string, timeoutMs = 20_000
   });
 }
 
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
+/** Run a peer's command; its stdout, or an error with the tail of what it said. */
+export function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { encoding: "utf8", env, maxBuffer: 1 << 26 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(" ")}… exited ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" ")}`);
