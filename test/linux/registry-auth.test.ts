@@ -3,14 +3,11 @@
  * on :18405: the challenge leads to the token endpoint, credentials come from $DOCKER_CONFIG's
  * config.json and go nowhere else; without them the pull fails with REGISTRY_AUTH.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { promisify } from "node:util";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openImageStore } from "../../provider/linux/images/index.js";
 import { pullImage } from "../../provider/linux/images/registry/index.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
+import { basicAuth, DockerConfigEnv, pushWithCredentials } from "../fixtures/registry/docker-config.js";
 import { buildLayout } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
 import { TokenServer } from "../fixtures/registry/token-server.js";
@@ -22,7 +19,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
   const temp = new TempRoots();
   let tokens: TokenServer;
   let registry: RegistryServer;
-  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  const dockerConfig = new DockerConfigEnv(temp);
 
   beforeAll(async () => {
     const dir = temp.make("tok");
@@ -32,14 +29,10 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
     await registry.start();
     const work = temp.make("reg");
     buildLayout(work, "one", "private");
-    // Async: the token server answering skopeo lives in this process.
-    await promisify(execFile)("skopeo", ["copy", "--dest-tls-verify=false", "--dest-creds", `${user.username}:${user.password}`, "oci:layout:one", `docker://${registry.host}/team/app:1`], { cwd: work });
+    await pushWithCredentials(work, "one", `${registry.host}/team/app:1`, user);
   }, 120_000);
 
-  afterEach(() => {
-    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
-    else process.env.DOCKER_CONFIG = savedDockerConfig;
-  });
+  afterEach(() => dockerConfig.restore());
 
   afterAll(async () => {
     await registry?.stop();
@@ -48,9 +41,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
   });
 
   it("gets a bearer token with the docker config.json credentials and pulls", async () => {
-    const config = temp.make("dockercfg");
-    writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${user.username}:${user.password}`).toString("base64") } } }));
-    process.env.DOCKER_CONFIG = config;
+    dockerConfig.use({ [registry.host]: basicAuth(user) });
     const store = openImageStore(temp.make("lib"));
     const result = await pullImage(store, `${registry.host}/team/app:1`);
     expect(result.image.config.Env).toContain("MARK=private");

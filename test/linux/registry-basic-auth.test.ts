@@ -4,14 +4,14 @@
  * the store; without them, or with a wrong password, the pull is REGISTRY_AUTH and stores nothing.
  * The bcrypt entry comes from python3's crypt (glibc's libxcrypt): no htpasswd package needed.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openImageStore } from "../../provider/linux/images/index.js";
 import { pullImage } from "../../provider/linux/images/registry/index.js";
 import { TempRoots } from "../fixtures/images/store-fixture.js";
+import { basicAuth, DockerConfigEnv, pushWithCredentials } from "../fixtures/registry/docker-config.js";
 import { buildLayout } from "../fixtures/registry/oci-fixture.js";
 import { RegistryServer } from "../fixtures/registry/registry-server.js";
 import { has } from "../helpers/has-tool.js";
@@ -28,14 +28,7 @@ function htpasswdLine(username: string, password: string): string {
 describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !has("python3"))("registry basic auth (htpasswd)", () => {
   const temp = new TempRoots();
   let registry: RegistryServer;
-  const savedDockerConfig = process.env.DOCKER_CONFIG;
-
-  const useConfig = (auths: Record<string, { auth: string }>) => {
-    const dir = temp.make("dockercfg");
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ auths }));
-    process.env.DOCKER_CONFIG = dir;
-  };
-  const basic = (username: string, password: string) => ({ auth: Buffer.from(`${username}:${password}`).toString("base64") });
+  const dockerConfig = new DockerConfigEnv(temp);
 
   beforeAll(async () => {
     const dir = temp.make("htregsrv");
@@ -44,13 +37,10 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
     await registry.start();
     const work = temp.make("htreg");
     buildLayout(work, "one", "basic");
-    await promisify(execFile)("skopeo", ["copy", "--dest-tls-verify=false", "--dest-creds", `${user.username}:${user.password}`, "oci:layout:one", `docker://${registry.host}/team/basic:1`], { cwd: work });
+    await pushWithCredentials(work, "one", `${registry.host}/team/basic:1`, user);
   }, 120_000);
 
-  afterEach(() => {
-    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
-    else process.env.DOCKER_CONFIG = savedDockerConfig;
-  });
+  afterEach(() => dockerConfig.restore());
 
   afterAll(async () => {
     await registry?.stop();
@@ -58,7 +48,7 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
   });
 
   it("answers the Basic challenge with config.json's credentials and pulls", async () => {
-    useConfig({ [registry.host]: basic(user.username, user.password) });
+    dockerConfig.use({ [registry.host]: basicAuth(user) });
     const store = openImageStore(temp.make("lib"));
     const result = await pullImage(store, `${registry.host}/team/basic:1`);
     expect(result.downloaded).toBe(true);
@@ -67,8 +57,8 @@ describe.skipIf(!has("docker-registry") || !has("skopeo") || !has("umoci") || !h
   });
 
   it("without credentials, or with a wrong password, the pull is REGISTRY_AUTH and stores nothing", async () => {
-    for (const auths of [{}, { [registry.host]: basic(user.username, "wrong") }]) {
-      useConfig(auths);
+    for (const auths of [{}, { [registry.host]: basicAuth({ ...user, password: "wrong" }) }]) {
+      dockerConfig.use(auths);
       const store = openImageStore(temp.make("lib"));
       await expect(pullImage(store, `${registry.host}/team/basic:1`, { attempts: 1 })).rejects.toMatchObject({ code: "REGISTRY_AUTH" });
       expect(store.listImages()).toEqual([]);
