@@ -44,6 +44,13 @@ export class RuntimeHarness {
     return this.create("image", "busybox", { rootfs, config: { env: { PATH: "/bin" } } });
   }
 
+  /** A container of the busybox image (busyboxImage() first) running `sh -c command`, `props` on top. */
+  async shell(name: string, command: string, props: Record<string, unknown> = {}, deps: ResourceState[] = []): Promise<ResourceState> {
+    const image = this.createdImage();
+    if (!image) throw new Error("RuntimeHarness.shell: call busyboxImage() first");
+    return this.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], ...props } as never, [image, ...deps]);
+  }
+
   /** The image busyboxImage() made (for tests that create containers later). */
   createdImage(): ResourceState | undefined {
     return this.created.find((r) => r.kind === "image");

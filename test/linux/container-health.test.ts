@@ -6,12 +6,11 @@ import { RuntimeHarness } from "../helpers/runtime-harness.js";
 
 describe("container health checks", () => {
   const h = new RuntimeHarness();
-  let image: ResourceState;
   // The harness takes canonical props (the planner normalizes user input): normalize the check as it would.
   const canonical = (extra: Record<string, unknown>) =>
     extra.healthcheck ? { ...extra, healthcheck: normalizeHealthcheck(extra.healthcheck, "container.test.healthcheck") } : extra;
   const run = (name: string, command: string, extra: Record<string, unknown>) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], stopTimeout: 1, ...canonical(extra) } as never, [image]);
+    h.shell(name, command, { stopTimeout: 1, ...canonical(extra) });
   const live = async (c: ResourceState) => (await h.runtime.operations("container").read(h.ctx(), c))!;
   const health = async (c: ResourceState) => (await h.runtime.containers.inspect(c)).State as {
     Health: { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] };
@@ -26,7 +25,7 @@ describe("container health checks", () => {
   }
 
   beforeAll(async () => {
-    image = await h.busyboxImage();
+    await h.busyboxImage();
   });
   afterAll(async () => {
     expect(await h.teardown()).toEqual([]);

@@ -11,9 +11,8 @@ const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
 
 describe("container logs", () => {
   const h = new RuntimeHarness();
-  let image: ResourceState;
   const run = (name: string, command: string, extra: Record<string, unknown> = {}) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], ...extra } as never, [image]);
+    h.shell(name, command, extra);
   const entries = async (c: ResourceState, options: Partial<LogOptions> = {}) => {
     const out: LogEntry[] = [];
     for await (const e of h.runtime.containers.logs(c, { follow: false, ...options })) out.push(e);
@@ -21,7 +20,7 @@ describe("container logs", () => {
   };
 
   beforeAll(async () => {
-    image = await h.busyboxImage();
+    await h.busyboxImage();
   });
   afterAll(async () => {
     expect(await h.teardown()).toEqual([]);

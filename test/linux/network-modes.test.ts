@@ -8,13 +8,12 @@ const octet = () => 200 + Math.floor(Math.random() * 50);
 
 describe("networks", () => {
   const h = new RuntimeHarness();
-  let image: ResourceState;
   let net1: ResourceState;
   let net2: ResourceState;
   const base = `10.${octet()}.${Math.floor(Math.random() * 200)}`;
   const ipOf = (c: ResourceState, net: string) => (c.outputs.ipAddresses as Record<string, string>)[net];
   const container = (name: string, command: string, props: Props, deps: ResourceState[]) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], init: true, ...props } as never, [image, ...deps]);
+    h.shell(name, command, { init: true, ...props }, deps);
   const run = async (name: string, command: string, props: Props, deps: ResourceState[]) => {
     const c = await container(name, command, props, deps);
     await h.waitExit(c);
@@ -22,7 +21,7 @@ describe("networks", () => {
   };
 
   beforeAll(async () => {
-    image = await h.busyboxImage();
+    await h.busyboxImage();
     net1 = await h.create("network", "net1", { subnet: `${base}.0/26` });
     net2 = await h.create("network", "net2", { subnet: `${base}.64/26` });
   });

@@ -5,13 +5,12 @@ import { RuntimeHarness } from "../helpers/runtime-harness.js";
 
 describe("restart policies", () => {
   const h = new RuntimeHarness();
-  let image: ResourceState;
   const run = (name: string, command: string, restart?: string) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], ...(restart ? { restart } : {}) } as never, [image]);
+    h.shell(name, command, restart ? { restart } : {});
   const live = async (c: ResourceState) => (await h.runtime.operations("container").read(h.ctx(), c))!;
 
   beforeAll(async () => {
-    image = await h.busyboxImage();
+    await h.busyboxImage();
   });
   afterAll(async () => {
     expect(await h.teardown()).toEqual([]);

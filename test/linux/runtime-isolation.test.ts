@@ -10,7 +10,7 @@ describe("container isolation and limits", () => {
   let net: ResourceState;
   const subnet = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
   const run = (name: string, command: string, extra: Record<string, unknown> = {}) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], ...extra } as never, [image]);
+    h.shell(name, command, extra);
 
   beforeAll(async () => {
     image = await h.busyboxImage();

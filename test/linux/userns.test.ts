@@ -10,12 +10,11 @@ import { RuntimeHarness } from "../helpers/runtime-harness.js";
 
 describe("user namespace remapping", () => {
   const h = new RuntimeHarness();
-  let image: ResourceState;
   const run = (name: string, command: string, extra: Record<string, unknown> = {}) =>
-    h.create("container", name, { image: { $ref: "image.busybox" }, command: ["sh", "-c", command], stopTimeout: 0, ...extra } as never, [image]);
+    h.shell(name, command, { stopTimeout: 0, ...extra });
 
   beforeAll(async () => {
-    image = await h.busyboxImage();
+    await h.busyboxImage();
   });
 
   afterAll(async () => {
