@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { chainIds, sha256 } from "../../provider/linux/images/digest.js";
-import { blobCompression, compressionOf, decompressor, sniffCompression, zstdDecompressor, zstdFileReader } from "../../provider/linux/images/decompress.js";
+import { blobCompression, compressionOf, decompressor, sniffCompression, zstdDecompressor, decompressedFile } from "../../provider/linux/images/decompress.js";
 import { zstdProgram } from "../../provider/linux/images/zstd-process.js";
 import { paxXattrs } from "../../provider/linux/images/pax-xattrs.js";
 import { entryComponents, resolveDirInRoot } from "../../provider/linux/images/safe-path.js";
@@ -126,14 +126,14 @@ describe("compression", () => {
     garbled.fill(0xff, 4, 12);
     const read = async (path: string) => {
       const out: Buffer[] = [];
-      for await (const chunk of zstdFileReader(path) as Readable) out.push(chunk as Buffer);
+      for await (const chunk of decompressedFile(path, "zstd")) out.push(chunk as Buffer);
       return Buffer.concat(out);
     };
     expect((await read(fileOf("whole", packed))).equals(data)).toBe(true);
     await expect(read(fileOf("truncated", packed.subarray(0, packed.length - 100)))).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
     await expect(read(fileOf("garbled", garbled))).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
     await expect(read(join(dir, "missing"))).rejects.toMatchObject({ code: "LAYER_CORRUPT" });
-    const stream = zstdFileReader(fileOf("early", packed)) as Readable & { child: import("node:child_process").ChildProcess };
+    const stream = decompressedFile(fileOf("early", packed), "zstd") as Readable & { child: import("node:child_process").ChildProcess };
     for await (const _ of stream) break; // destroys the stream: zstd is killed, the pipe closed
     await new Promise((resolve) => (stream.child.exitCode !== null || stream.child.signalCode !== null ? resolve(null) : stream.child.once("exit", resolve)));
     expect(stream.child.signalCode ?? stream.child.exitCode).not.toBe(null);

@@ -9,7 +9,7 @@
 import { chmodSync, copyFileSync, createReadStream, lchownSync, mkdirSync, readlinkSync, symlinkSync, type Stats } from "node:fs";
 import { basename, join, posix } from "node:path";
 import { RuntimeError } from "../../../core/errors.js";
-import { decompressor, readHead, sniffCompression, type Compression } from "../images/decompress.js";
+import { decompressedFile, readHead, sniffCompression, type Compression } from "../images/decompress.js";
 import { libcLayerSyscalls } from "../images/layer-syscalls.js";
 import { unpackLayer } from "../images/layer-unpack.js";
 import { lstatOrNull } from "../images/safe-path.js";
@@ -138,7 +138,7 @@ async function archiveKind(path: string): Promise<Compression | null> {
 async function decompressedHead(path: string, compression: Compression): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const stream = createReadStream(path).pipe(decompressor(compression) as NonNullable<ReturnType<typeof decompressor>>);
+  const stream = decompressedFile(path, compression);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk);
@@ -156,7 +156,7 @@ async function decompressedHead(path: string, compression: Compression): Promise
 async function extract(archive: string, compression: Compression, dir: string, step: string): Promise<void> {
   try {
     await unpackLayer(createReadStream(archive), compression, {
-      root: dir, lowerDirs: [], sys: libcLayerSyscalls(), preserveOwners: true, limits: DEFAULT_LIMITS,
+      root: dir, lowerDirs: [], sys: libcLayerSyscalls(), preserveOwners: true, limits: DEFAULT_LIMITS, sourcePath: archive,
     });
   } catch (error) {
     throw new RuntimeError("BUILD_ADD", `${step}: cannot unpack ${basename(archive)}: ${(error as Error).message}`, { cause: error });

@@ -5,11 +5,9 @@
  * against its name when the name is a digest, as in an OCI layout's blobs/sha256/<hex>). The
  * loaders then read everything back by path. Blobs nobody ends up using are pruned afterwards.
  */
-import { createReadStream } from "node:fs";
-import { pipeline, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { CinfraError, RuntimeError } from "../../../core/errors.js";
-import { decompressor, readHead, sniffCompression } from "./decompress.js";
+import { decompressedFile, readHead, sniffCompression } from "./decompress.js";
 import { sha256 } from "./digest.js";
 import type { Pin } from "./pins.js";
 import { entryComponents } from "./safe-path.js";
@@ -46,9 +44,7 @@ const normalize = (path: string) => entryComponents(path).join("/");
 
 export async function ingestArchive(store: ImageStore, archive: string, pin: Pin): Promise<IngestedArchive> {
   const out = new IngestedArchive();
-  const file = createReadStream(archive);
-  const decompress = decompressor(sniffCompression(readHead(archive, 4)));
-  const input: Readable = decompress ? pipeline(file, decompress, () => {}) : file;
+  const input = decompressedFile(archive, sniffCompression(readHead(archive, 4)));
   const parser = new Parser({ strict: true, zstd: false });
   const writes: Promise<unknown>[] = [];
   let failure: unknown;

@@ -4,8 +4,8 @@
  * zstd from the `zstd` program when installed (another core, ~10x fzstd), else from fzstd (pure JS,
  * streaming, no install step: Node 20's zlib has no zstd).
  */
-import { closeSync, openSync, readSync } from "node:fs";
-import { Transform, type Duplex, type Readable, type TransformCallback } from "node:stream";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { pipeline, Transform, type Duplex, type Readable, type TransformCallback } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
 import { RuntimeError } from "../../../core/errors.js";
@@ -72,13 +72,19 @@ export function decompressor(compression: Compression): Duplex | null {
   return null;
 }
 
+/** `source` decompressed (`source` itself for "none"); an error of either side ends the result. */
+export function decompressedStream(source: Readable, compression: Compression): Readable {
+  const decompress = decompressor(compression);
+  return decompress ? pipeline(source, decompress, () => {}) : source;
+}
+
 /**
- * A zstd layer stored as `file`, decompressed by the zstd program reading the file itself (no
- * bytes through this process on the way in); null when the program is not installed.
+ * The file at `path`, decompressed. zstd is read by the zstd program itself when it is installed
+ * (zstd-file-stream.ts: no compressed bytes through this process, large reads of the output).
  */
-export function zstdFileReader(file: string): Readable | null {
-  const program = zstdProgram();
-  return program ? new ZstdFileStream(program, file) : null;
+export function decompressedFile(path: string, compression: Compression): Readable {
+  const program = compression === "zstd" ? zstdProgram() : null;
+  return program ? new ZstdFileStream(program, path) : decompressedStream(createReadStream(path, { highWaterMark: 1 << 20 }), compression);
 }
 
 /** zstd by `program` (the zstd CLI), or by fzstd when null. */

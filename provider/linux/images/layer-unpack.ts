@@ -10,7 +10,7 @@ import { statfsSync } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
 import { Parser, type ReadEntry } from "tar";
 import { CinfraError, RuntimeError } from "../../../core/errors.js";
-import { decompressor, sniffCompression, zstdFileReader, type Compression } from "./decompress.js";
+import { decompressedFile, decompressedStream, sniffCompression, type Compression } from "./decompress.js";
 import { typedError } from "./fs-errors.js";
 import { LayerWriter, type DeviceKind, type EntryMeta, type WriterOptions } from "./layer-writer.js";
 import { paxXattrs, type PaxXattrs } from "./pax-xattrs.js";
@@ -45,10 +45,10 @@ const DEVICES: Partial<Record<ReadEntry["type"], DeviceKind>> = { CharacterDevic
 const SPACE_CHECK_BYTES = 16 * 2 ** 20;
 
 export async function unpackLayer(source: Readable, compression: Compression, options: UnpackOptions): Promise<UnpackResult> {
-  const direct = compression === "zstd" && options.sourcePath ? zstdFileReader(options.sourcePath) : null;
-  if (direct) source.destroy();
-  const decompress = direct ? null : decompressor(compression);
-  const input: Readable = direct ?? (decompress ? pipeline(source, decompress, () => {}) : source);
+  // zstd from the file, by the zstd program; anything else from the caller's stream
+  const zstdFile = compression === "zstd" ? options.sourcePath : undefined;
+  if (zstdFile) source.destroy();
+  const input = zstdFile ? decompressedFile(zstdFile, compression) : decompressedStream(source, compression);
   const writer = new LayerWriter({ ...options, dataSource: compression === "none" ? options.sourcePath : undefined });
   const parser = new Parser({ strict: true, zstd: false });
   let failure: unknown;

@@ -8,18 +8,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { close, closeSync, read } from "node:fs";
 import { Readable } from "node:stream";
-import { RuntimeError } from "../../../core/errors.js";
 import { openPipe } from "../sys/pipe.js";
+import { zstdFailure } from "./zstd-process.js";
 
 const PIPE_CAPACITIES = [8 << 20, 1 << 20];
 const READ_BYTES = 1 << 20;
 const SLAB_BYTES = 4 * READ_BYTES;
-const STDERR_LIMIT = 4096;
 
 export class ZstdFileStream extends Readable {
   private readonly child: ChildProcess;
   private readonly fd: number;
-  private stderr = "";
+  private readonly failure: ReturnType<typeof zstdFailure>;
   private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private drained = false;
   private fdClosed = false;
@@ -36,9 +35,7 @@ export class ZstdFileStream extends Readable {
     } finally {
       closeSync(writeEnd); // the child has its copy: EOF comes when zstd exits
     }
-    this.child.stderr?.on("data", (chunk: Buffer) => {
-      if (this.stderr.length < STDERR_LIMIT) this.stderr += chunk.toString("utf8");
-    });
+    this.failure = zstdFailure(this.child);
     this.child.on("error", (error) => this.destroy(error));
     this.child.on("close", (code, signal) => {
       this.exit = { code, signal };
@@ -74,7 +71,7 @@ export class ZstdFileStream extends Readable {
     this.closeFd();
     const { code, signal } = this.exit;
     if (code === 0) this.push(null);
-    else this.destroy(new RuntimeError("LAYER_CORRUPT", `zstd: ${this.stderr.trim().split("\n").pop() || `exited ${code ?? signal}`}`));
+    else this.destroy(this.failure(code, signal));
   }
 
   private closeFd(): void {

@@ -4,7 +4,7 @@
  * LAYER_CORRUPT with zstd's own message; destroying the stream (a limit hit, a failed write) kills
  * the process.
  */
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { Duplex, type Readable, type Writable } from "node:stream";
@@ -31,9 +31,17 @@ export function zstdProgram(): string | null {
 
 const STDERR_LIMIT = 4096;
 
+/** What a failed zstd run is: LAYER_CORRUPT with the last line zstd wrote to stderr (kept up to 4 KiB). */
+export function zstdFailure(child: ChildProcess): (code: number | null, signal: NodeJS.Signals | null) => RuntimeError {
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    if (stderr.length < STDERR_LIMIT) stderr += chunk.toString("utf8");
+  });
+  return (code, signal) => new RuntimeError("LAYER_CORRUPT", `zstd: ${stderr.trim().split("\n").pop() || `exited ${code ?? signal}`}`);
+}
+
 export class ZstdProcessStream extends Duplex {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
-  private stderr = "";
 
   /** zstd decompresses what is written to this stream (a file is read by zstd-file-stream.ts). */
   constructor(program: string) {
@@ -42,15 +50,13 @@ export class ZstdProcessStream extends Duplex {
     this.child.stdout.on("data", (chunk: Buffer) => {
       if (!this.push(chunk)) this.child.stdout.pause();
     });
-    this.child.stderr.on("data", (chunk: Buffer) => {
-      if (this.stderr.length < STDERR_LIMIT) this.stderr += chunk.toString("utf8");
-    });
+    const failure = zstdFailure(this.child);
     this.child.stdin.on("error", () => {}); // EPIPE when zstd stops on bad input: its exit status reports it
     this.child.on("error", (error) => this.destroy(error));
     // 'close' comes after the exit and after stdout's last 'data'.
     this.child.on("close", (code, signal) => {
       if (code === 0) this.push(null);
-      else if (!this.destroyed) this.destroy(new RuntimeError("LAYER_CORRUPT", `zstd: ${this.stderr.trim().split("\n").pop() || `exited ${code ?? signal}`}`));
+      else if (!this.destroyed) this.destroy(failure(code, signal));
     });
   }
 
