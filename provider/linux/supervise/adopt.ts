@@ -7,20 +7,12 @@
  * ("unknown" once the status is gone) and the policy applied.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { shimPath } from "../native/locate.js";
 import { processStartTime } from "./process-info.js";
-import { shimAlive } from "./status.js";
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return null;
-  }
-}
+import { readText, shimAlive } from "./status.js";
 
 /** The run in <state>/pid has no shim and is either alive or its exit is not recorded. */
 export function orphanedRun(stateDir: string): { pid: number; ticks: number } | null {

@@ -18,7 +18,8 @@ export interface ContainerStatus {
   finishedAt: number | null;
 }
 
-function readText(path: string): string | null {
+/** A state file's text, or null when it is not there (yet, or any more). */
+export function readText(path: string): string | null {
   try {
     return readFileSync(path, "utf8");
   } catch {
