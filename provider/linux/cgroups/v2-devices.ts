@@ -34,25 +34,19 @@ function compile(rules: string[]): Buffer | null {
   return allowsEverything(parsed) ? null : deviceProgram(parsed);
 }
 
-export function bpfDeviceGuard(bpf: () => BpfSyscalls): DeviceGuard {
-  function withDir<T>(dir: string, use: (fd: number) => T): T {
-    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    try {
-      return use(fd);
-    } finally {
-      closeSync(fd);
-    }
+/** Run `use` with `fd`, closed right after. */
+function withFd<T>(fd: number, use: (fd: number) => T): T {
+  try {
+    return use(fd);
+  } finally {
+    closeSync(fd);
   }
+}
 
-  /** Run `use` with a fd of the program `id` (closed right after). */
-  function withProgram<T>(id: number, use: (fd: number) => T): T {
-    const fd = bpf().progGetFdById(id);
-    try {
-      return use(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+export function bpfDeviceGuard(bpf: () => BpfSyscalls): DeviceGuard {
+  const withDir = <T>(dir: string, use: (fd: number) => T): T => withFd(openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY), use);
+  /** Run `use` with a fd of the program `id`. */
+  const withProgram = <T>(id: number, use: (fd: number) => T): T => withFd(bpf().progGetFdById(id), use);
 
   const infos = (cgroup: number) => bpf().progQuery(cgroup, BPF_CGROUP_DEVICE).map((id) => withProgram(id, (fd) => bpf().progInfo(fd)));
   const detach = (cgroup: number, id: number) => withProgram(id, (fd) => bpf().progDetach(cgroup, fd, BPF_CGROUP_DEVICE));

@@ -58,6 +58,16 @@ type Native = (...args: unknown[]) => number | bigint;
 /** A buffer backed by its own ArrayBuffer: off the V8 heap, so its address holds while the kernel reads it. */
 const pinned = (size: number): Buffer => Buffer.from(new ArrayBuffer(size));
 
+/** The attach/detach part of union bpf_attr: target_fd, attach_bpf_fd, attach_type, attach_flags. */
+function attachAttr(targetFd: number, progFd: number, attachType: number, flags: number): Buffer {
+  const attr = pinned(20);
+  attr.writeUInt32LE(targetFd, 0);
+  attr.writeUInt32LE(progFd, 4);
+  attr.writeUInt32LE(attachType, 8);
+  attr.writeUInt32LE(flags, 12);
+  return attr;
+}
+
 export function loadBpfSyscalls(): BpfSyscalls {
   const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
   const syscall = koffi.load("libc.so.6").func("long syscall(long number, ...)") as Native;
@@ -108,19 +118,10 @@ export function loadBpfSyscalls(): BpfSyscalls {
       throw new SyscallError("bpf(BPF_PROG_LOAD)", first.errno, undefined, `${program.name ?? "program"} of ${insns.length / 8} instructions${text ? `: ${text}` : ""}`);
     },
     progAttach(targetFd, progFd, attachType, flags) {
-      const attr = pinned(20);
-      attr.writeUInt32LE(targetFd, 0);
-      attr.writeUInt32LE(progFd, 4);
-      attr.writeUInt32LE(attachType, 8);
-      attr.writeUInt32LE(flags, 12);
-      checked("bpf(BPF_PROG_ATTACH)", BPF_PROG_ATTACH, attr, `target fd=${targetFd} prog fd=${progFd} type=${attachType}`);
+      checked("bpf(BPF_PROG_ATTACH)", BPF_PROG_ATTACH, attachAttr(targetFd, progFd, attachType, flags), `target fd=${targetFd} prog fd=${progFd} type=${attachType}`);
     },
     progDetach(targetFd, progFd, attachType) {
-      const attr = pinned(20);
-      attr.writeUInt32LE(targetFd, 0);
-      attr.writeUInt32LE(progFd, 4);
-      attr.writeUInt32LE(attachType, 8);
-      checked("bpf(BPF_PROG_DETACH)", BPF_PROG_DETACH, attr, `target fd=${targetFd} prog fd=${progFd} type=${attachType}`);
+      checked("bpf(BPF_PROG_DETACH)", BPF_PROG_DETACH, attachAttr(targetFd, progFd, attachType, 0), `target fd=${targetFd} prog fd=${progFd} type=${attachType}`);
     },
     progQuery(targetFd, attachType) {
       for (let capacity = 64; ; ) {
